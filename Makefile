@@ -1,0 +1,44 @@
+# graphsvc: `make run` and `make test` do all the set-up themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+JARS := .neo4j/lib/.fetched
+
+.PHONY: install run test soak bench bench-data stop reset-db neo4j schema token clean
+
+install: $(STAMP) $(JARS)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+$(JARS): neo4j/pom.xml | $(STAMP)
+	$(PY) -m graphsvc db fetch
+
+neo4j: install
+	$(PY) -m graphsvc db start
+
+run: neo4j
+	$(PY) -m graphsvc serve
+
+test: install
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+soak: install
+	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+stop:
+	-$(PY) -m graphsvc db stop
+	-$(PY) -m graphsvc db stop --instance test
+
+reset-db: install
+	$(PY) -m graphsvc db reset
+
+token: install
+	@$(PY) -m graphsvc token --sub $${SUB:-usr_alice} --org $${ORG:-my-org} --role $${ROLE:-customer}
+
+clean: stop
+	rm -rf $(VENV) .neo4j

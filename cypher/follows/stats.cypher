@@ -1,0 +1,6 @@
+// Follower and following counts of the acting person, from the degree store.
+OPTIONAL MATCH (a:Person {org: $org, id: $meId})
+OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
+WITH coalesce(a, b) AS me
+RETURN CASE WHEN me IS NULL THEN 0 ELSE COUNT { (me)<-[:FOLLOWS]-() } END AS followers,
+       CASE WHEN me IS NULL THEN 0 ELSE COUNT { (me)-[:FOLLOWS]->() } END AS following

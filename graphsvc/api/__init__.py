@@ -1,0 +1,1 @@
+"""HTTP routes: parse, authorise, call the domain, format. Nothing else."""

@@ -1,0 +1,189 @@
+"""The thin HTTP layer: declare an endpoint once, get parsing, auth, errors and docs.
+
+Each endpoint names its pydantic models for body, query and response; the same
+models validate requests and generate `/openapi.json`, so the two cannot drift.
+Handlers receive a `Ctx` and return a payload; domain work happens elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..auth import PersonRef, Principal, acting_person, authenticate, require_role
+from ..config import Settings
+from ..db import Database
+from ..errors import ApiError, BadRequest, TooLarge
+
+log = logging.getLogger("graphsvc.http")
+
+
+@dataclass
+class Reply:
+    """A payload with a status other than the endpoint's default."""
+
+    status: int
+    body: Any
+
+
+@dataclass
+class Ctx:
+    request: Request
+    principal: Principal
+    db: Database
+    settings: Settings
+    body: Any = None
+    query: Any = None
+    path: dict = field(default_factory=dict)
+
+    @property
+    def org(self) -> str:
+        return self.principal.org
+
+    def acting(self) -> PersonRef:
+        """The member this call acts as: the token's own, or `userId` for staff/service."""
+        user_id = getattr(self.query, "userId", None) or getattr(self.body, "userId", None)
+        return acting_person(self.principal, user_id)
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    roles: tuple[str, ...] = ("customer", "staff", "service")
+    errors: tuple[int, ...] = ()
+    description: str = ""
+
+
+ENDPOINTS: list[Endpoint] = []
+
+
+def endpoint(method: str, path: str, *, summary: str, tag: str, **kwargs: Any) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ENDPOINTS.append(Endpoint(method, path, fn, summary, tag, description=(fn.__doc__ or "").strip(), **kwargs))
+        return fn
+
+    return register
+
+
+def error_response(exc: ApiError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+def _validation_message(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err.get("loc", ())) or "body"
+        parts.append(f"{where}: {err.get('msg')}")
+    return "; ".join(parts)
+
+
+async def _read_json(request: Request, cap: int) -> Any:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > cap:
+        raise TooLarge(f"request body over {cap} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > cap:
+            raise TooLarge(f"request body over {cap} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("request body is not valid JSON", code="invalid_json") from None
+
+
+def _validate(model: type[BaseModel], data: Any, where: str) -> BaseModel:
+    if not isinstance(data, dict):
+        raise BadRequest(f"{where} must be a JSON object", code="validation_error")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise BadRequest(_validation_message(exc), code="validation_error") from None
+
+
+def to_route(ep: Endpoint) -> Route:
+    async def run(request: Request) -> Response:
+        app = request.app.state
+        request.state.route = ep.path
+        principal = authenticate(request.headers, app.settings)
+        require_role(principal, *ep.roles)
+        request.state.principal = principal
+        ctx = Ctx(request, principal, app.db, app.settings, path=dict(request.path_params))
+        if ep.query is not None:
+            ctx.query = _validate(ep.query, dict(request.query_params), "query")
+        if ep.body is not None:
+            ctx.body = _validate(ep.body, await _read_json(request, app.settings.max_body_bytes), "body")
+        if principal.email and principal.role == "customer":
+            from ..identity import claim
+
+            await claim(app.db, principal)
+        result = await ep.handler(ctx)
+        if isinstance(result, Response):
+            return result
+        status, body = (result.status, result.body) if isinstance(result, Reply) else (ep.status, result)
+        if status == 204 or body is None:
+            return Response(status_code=204)
+        if isinstance(body, BaseModel):
+            body = body.model_dump(mode="json")
+        return JSONResponse(body, status_code=status)
+
+    run.__name__ = ep.handler.__name__
+    return Route(ep.path, run, methods=[ep.method])
+
+
+class AccessLog:
+    """Structured request logs (one JSON line per request) and request metrics."""
+
+    def __init__(self, app: Any, observe: Callable[[str, str, int, float], None]):
+        self.app = app
+        self.observe = observe
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: dict) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            state = scope.get("state", {})
+            template = state.get("route", "unmatched")
+            self.observe(scope["method"], template, status, elapsed)
+            principal = state.get("principal")
+            log.info(json.dumps({
+                "method": scope["method"], "path": scope["path"], "route": template, "status": status,
+                "ms": round(elapsed * 1000, 2),
+                "org": getattr(principal, "org", None), "sub": getattr(principal, "sub", None),
+                "role": getattr(principal, "role", None),
+            }))

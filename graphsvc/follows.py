@@ -1,0 +1,62 @@
+"""Follows: one-way, no approval, to a person (by id or email) or a page."""
+
+from __future__ import annotations
+
+from .auth import PersonRef
+from .db import Tx, one, rows
+from .errors import BadRequest, Forbidden, NotFound, TooMany
+from .events import emit
+from .identity import merge_people
+
+
+
+def _refuse(outcome: str, max_follows: int) -> None:
+    """Turn a refusal the statement reported into its error (the transaction rolls back)."""
+    if outcome == "self":
+        raise BadRequest("you cannot follow yourself", code="self_follow")
+    if outcome == "blocked":
+        raise Forbidden("a block stands between you and this person", code="blocked")
+    if outcome == "no_page":
+        raise NotFound("no such page", code="page_not_found")
+    if outcome == "limit":
+        raise TooMany(f"you already follow {max_follows}, the most one member may", code="follow_limit")
+
+
+async def follow_person(tx: Tx, org: str, me: PersonRef, target: PersonRef, max_follows: int) -> dict:
+    me_eid, target_eid = await merge_people(tx, org, me, target)
+    row = await one(tx, "follows/follow_person", org=org, me=me_eid, target=target_eid, maxFollows=max_follows)
+    _refuse(row["outcome"], max_follows)
+    created = row["outcome"] == "created"
+    if created:
+        await emit(tx, org, "follow.created", str(me), str(target), {"following": row["following"]})
+    return {"following": row["following"], "created": created}
+
+
+async def follow_page(tx: Tx, org: str, me: PersonRef, page_id: str, max_follows: int) -> dict:
+    (me_eid,) = await merge_people(tx, org, me)
+    row = await one(tx, "follows/follow_page", org=org, me=me_eid, pageId=page_id, maxFollows=max_follows)
+    _refuse(row["outcome"], max_follows)
+    created = row["outcome"] == "created"
+    if created:
+        await emit(tx, org, "follow.created", str(me), page_id, {"following": row["following"]})
+    return {"following": row["following"], "created": created}
+
+
+async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str | None) -> list[dict]:
+    (me_eid,) = await merge_people(tx, org, me)
+    removed = await rows(tx, "follows/unfollow", org=org, me=me_eid, tId=target.id, tEmail=target.email, type=type)
+    if not removed:
+        raise NotFound("you do not follow that", code="not_following")
+    for item in removed:
+        await emit(tx, org, "follow.deleted", str(me), item["id"] or item["email"], {"following": item})
+    return removed
+
+
+async def listing(tx: Tx, name: str, org: str, me: PersonRef, skip: int, limit: int, **extra: object) -> dict:
+    """followers / following: `{total, data}` for one page."""
+    return await one(tx, name, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit, **extra)
+
+
+async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
+    return await one(tx, "follows/stats", org=org, meId=me.id, meEmail=me.email)
+

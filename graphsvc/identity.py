@@ -1,0 +1,46 @@
+"""People, named by user id or by email, and the claim of email placeholders.
+
+Someone followed or invited by email before they ever signed in is a `Person`
+with an email and no id. The first request carrying a token with that `sub` and
+`email` claims the placeholder: from then on its edges are that user's.
+"""
+
+from __future__ import annotations
+
+from neo4j.exceptions import ConstraintError
+
+from .auth import PersonRef, Principal
+from .db import Database, Tx, one
+
+
+async def merge_people(tx: Tx, org: str, *refs: PersonRef) -> list[str]:
+    """Create the named people if new, lock them all, and return their element ids."""
+    ids = sorted({r.id for r in refs if r.id})
+    emails = sorted({r.email for r in refs if r.email})
+    row = await one(tx, "identity/merge_people", org=org, ids=ids, emails=emails)
+    by_ref = dict(row["pairs"])
+    return [by_ref[r.id or r.email] for r in refs]
+
+
+async def _claim(tx: Tx, org: str, sub: str, email: str) -> None:
+    await one(tx, "identity/claim", org=org, sub=sub, email=email)
+
+
+async def _is_claimed(tx: Tx, org: str, sub: str, email: str) -> bool:
+    row = await one(tx, "identity/is_claimed", org=org, sub=sub, email=email)
+    return bool(row and row["claimed"])
+
+
+async def claim(db: Database, principal: Principal) -> None:
+    """Make sure the token's `sub` and `email` name one person (a read when they do)."""
+    org, sub, email = principal.org, principal.sub, principal.email
+    if await db.read(_is_claimed, org, sub, email):
+        return
+    for _ in range(3):
+        try:
+            await db.write(_claim, org, sub, email)
+            return
+        except ConstraintError:
+            # Another request claimed or created the same person first; look again.
+            if await db.read(_is_claimed, org, sub, email):
+                return

@@ -1,0 +1,268 @@
+"""The project's own Neo4j Community server, run from jars that Maven fetched.
+
+No Docker engine runs on the machines this project is built on, so the server is
+started straight from its entry point (`org.neo4j.server.CommunityEntryPoint`)
+with the JVM flags the official launcher passes, bound to loopback only.
+
+Each instance lives in `.neo4j/<name>/` (conf, data, logs, pid, password); the
+jars are shared in `.neo4j/lib/`. `dev` keeps fixed ports (Bolt 7687, Browser on
+7474) so people can find it; `test` picks free ports on every start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEO4J_DIR = Path(os.environ.get("GRAPHSVC_NEO4J_DIR", ROOT / ".neo4j"))
+LIB = NEO4J_DIR / "lib"
+POM = ROOT / "neo4j" / "pom.xml"
+ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+
+JVM_FLAGS = [
+    "-XX:+UseG1GC",
+    "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+UnlockExperimentalVMOptions",
+    "-XX:+TrustFinalNonStaticFields",
+    "-XX:+DisableExplicitGC",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Dlog4j2.disable.jmx=true",
+    "-Dfile.encoding=UTF-8",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--enable-native-access=ALL-UNNAMED",
+]
+
+
+@dataclass(frozen=True)
+class Instance:
+    name: str
+    bolt_port: int  # 0: a free port is picked at each start
+    http_port: int
+    heap: str
+    pagecache: str
+
+    @property
+    def home(self) -> Path:
+        return NEO4J_DIR / self.name
+
+    @property
+    def state_file(self) -> Path:
+        return self.home / "state.json"
+
+    def state(self) -> dict:
+        try:
+            return json.loads(self.state_file.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.state().get('bolt_port', self.bolt_port)}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.state().get('http_port', self.http_port)}"
+
+    @property
+    def password(self) -> str:
+        path = self.home / "password"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(18))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def instance(name: str) -> Instance:
+    """The named instance, with ports and memory overridable from the environment."""
+    defaults = {"dev": (7687, 7474, "1g", "1g"), "test": (0, 0, "768m", "512m")}
+    bolt, http, heap, pagecache = defaults[name]
+    prefix = f"GRAPHSVC_{name.upper()}_NEO4J_"
+    return Instance(
+        name=name,
+        bolt_port=int(os.environ.get(prefix + "BOLT_PORT", bolt)),
+        http_port=int(os.environ.get(prefix + "HTTP_PORT", http)),
+        heap=os.environ.get(prefix + "HEAP", heap),
+        pagecache=os.environ.get(prefix + "PAGECACHE", pagecache),
+    )
+
+
+def log(msg: str) -> None:
+    print(f"[neo4j] {msg}", file=sys.stderr, flush=True)
+
+
+def fetch_jars() -> None:
+    """Copy Neo4j Community and its runtime dependencies into .neo4j/lib (once)."""
+    marker = LIB / ".fetched"
+    if marker.exists() and marker.stat().st_mtime >= POM.stat().st_mtime:
+        return
+    if not shutil.which("mvn"):
+        raise SystemExit("Maven (mvn) is needed to fetch Neo4j; install it or set NEO4J_URI")
+    log("fetching Neo4j Community jars with Maven (first run only)...")
+    if LIB.exists():
+        shutil.rmtree(LIB)
+    LIB.mkdir(parents=True)
+    subprocess.run(
+        ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
+         f"-DoutputDirectory={LIB}", "-DincludeScope=runtime"],
+        check=True,
+    )
+    marker.touch()
+    log(f"{len(list(LIB.glob('*.jar')))} jars in {LIB}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def pid_of(inst: Instance) -> int | None:
+    pid = inst.state().get("pid")
+    if not pid:
+        return None
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return None
+    try:  # a recycled pid belongs to something else
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return pid
+    return pid if ENTRY_POINT.encode() in cmdline and str(inst.home).encode() in cmdline else None
+
+
+def _write_conf(inst: Instance, bolt: int, http: int) -> None:
+    conf = inst.home / "conf"
+    conf.mkdir(parents=True, exist_ok=True)
+    (conf / "neo4j.conf").write_text(
+        "\n".join([
+            "# Written by graphsvc/localdb.py at each start; edit that file, not this one.",
+            "server.default_listen_address=127.0.0.1",
+            "server.default_advertised_address=127.0.0.1",
+            f"server.bolt.listen_address=127.0.0.1:{bolt}",
+            f"server.http.listen_address=127.0.0.1:{http}",
+            "server.https.enabled=false",
+            "dbms.usage_report.enabled=false",
+            f"server.memory.heap.initial_size={inst.heap}",
+            f"server.memory.heap.max_size={inst.heap}",
+            f"server.memory.pagecache.size={inst.pagecache}",
+            f"server.directories.data={inst.home / 'data'}",
+            f"server.directories.logs={inst.home / 'logs'}",
+            f"server.directories.run={inst.home / 'run'}",
+            f"server.directories.plugins={inst.home / 'plugins'}",
+            f"server.directories.import={inst.home / 'import'}",
+            # Analysts' queries are logged by graphsvc itself; keep Neo4j's own log for slow ones.
+            "db.logs.query.threshold=1s",
+            "",
+        ])
+    )
+
+
+def _java(*args: str, heap: str | None = None, home: Path) -> list[str]:
+    java = shutil.which("java") or "java"
+    mem = [f"-Xms{heap}", f"-Xmx{heap}"] if heap else []
+    return [java, *mem, *JVM_FLAGS, "-cp", str(LIB / "*"), *args]
+
+
+def start(inst: Instance, timeout: float = 180.0) -> Instance:
+    """Start the instance unless it already runs; return once Bolt answers."""
+    fetch_jars()
+    if pid_of(inst) and _port_open(inst.state().get("bolt_port", -1)):
+        return inst
+    home = inst.home
+    for sub in ("data", "logs", "run", "plugins", "import"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    # Keep the ports of the last start, so clients configured then find it again.
+    previous = inst.state()
+    bolt = inst.bolt_port or previous.get("bolt_port") or _free_port()
+    http = inst.http_port or previous.get("http_port") or _free_port()
+    for port in (bolt, http):
+        if _port_open(port):
+            raise SystemExit(f"port {port} on 127.0.0.1 is taken; set GRAPHSVC_{inst.name.upper()}_NEO4J_*_PORT")
+    _write_conf(inst, bolt, http)
+    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
+    if not (home / "data" / "dbms" / "auth.ini").exists() and not (home / "data" / "databases").exists():
+        subprocess.run(
+            _java(ADMIN_TOOL, "dbms", "set-initial-password", inst.password, home=home),
+            env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+    console = open(home / "logs" / "console.log", "ab")
+    proc = subprocess.Popen(
+        _java(ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}", "--console-mode",
+              heap=inst.heap, home=home),
+        env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        start_new_session=True, cwd=home,
+    )
+    inst.state_file.write_text(json.dumps({"pid": proc.pid, "bolt_port": bolt, "http_port": http}))
+    log(f"starting {inst.name} (pid {proc.pid}, bolt 127.0.0.1:{bolt}, browser {inst.http_url}/browser/)")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"Neo4j exited with {proc.returncode}; see {home / 'logs' / 'console.log'}")
+        if _port_open(bolt) and _bolt_answers(inst):
+            log(f"{inst.name} ready")
+            return inst
+        time.sleep(0.5)
+    raise SystemExit(f"Neo4j did not answer on Bolt within {timeout:.0f}s; see {home / 'logs'}")
+
+
+def _bolt_answers(inst: Instance) -> bool:
+    from neo4j import GraphDatabase
+
+    try:
+        with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as driver:
+            driver.execute_query("RETURN 1")
+        return True
+    except Exception:  # not up yet: any failure means "try again"
+        return False
+
+
+def stop(inst: Instance, timeout: float = 60.0) -> None:
+    pid = pid_of(inst)
+    if not pid:
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and pid_of(inst):
+        time.sleep(0.3)
+    if pid_of(inst):
+        os.kill(pid, signal.SIGKILL)
+    log(f"{inst.name} stopped")
+
+
+def kill(inst: Instance) -> None:
+    """kill -9, for fault tests: no shutdown, no flush beyond the transaction log."""
+    pid = pid_of(inst)
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+        while pid_of(inst):
+            time.sleep(0.1)
+
+
+def reset(inst: Instance) -> None:
+    stop(inst)
+    if inst.home.exists():
+        shutil.rmtree(inst.home)
+    log(f"{inst.name} wiped")

@@ -1,0 +1,125 @@
+"""Request and response shapes, validated at the edge and published in /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+T = TypeVar("T")
+
+Id = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-.:]+$")
+PersonName = Field(min_length=1, max_length=254, description="A user id or an email address")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    # Unknown query parameters are ignored, as HTTP clients expect.
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
+    limit: int = Field(20, ge=1, le=100, description="Items per page")
+    userId: str | None = Field(None, max_length=254, description="The member to act as (staff and service tokens)")
+
+    @property
+    def skip(self) -> int:
+        return (self.page - 1) * self.limit
+
+
+class ActingQuery(Query):
+    userId: str | None = Field(None, max_length=254, description="The member to act as (staff and service tokens)")
+
+
+class Pagination(BaseModel):
+    page: int
+    limit: int
+    total: int
+    totalPages: int
+    hasMore: bool
+
+
+class Paginated(BaseModel, Generic[T]):
+    data: list[T]
+    pagination: Pagination
+
+
+def paginated(query: PageQuery, total: int, data: list) -> dict:
+    pages = (total + query.limit - 1) // query.limit
+    return {
+        "data": data,
+        "pagination": {
+            "page": query.page, "limit": query.limit, "total": total,
+            "totalPages": pages, "hasMore": query.page < pages,
+        },
+    }
+
+
+class Error(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    error: Error
+
+
+# --- follows and pages -------------------------------------------------------
+
+class FollowIn(Strict):
+    following: str = Field(min_length=1, max_length=254, description="A person's user id or email, or a page id",
+                           examples=["bob@example.com"])
+    followingType: Literal["person", "page"] = "person"
+    userId: str | None = Field(None, max_length=254)
+
+
+class Followed(BaseModel):
+    type: Literal["person", "page"]
+    id: str | None
+    email: str | None = None
+    name: str | None = None
+    followedAt: str | None = None
+
+
+class FollowOut(BaseModel):
+    following: Followed
+    created: bool
+
+
+class FollowingQuery(PageQuery):
+    followingType: Literal["person", "page"] | None = None
+
+
+class UnfollowQuery(ActingQuery):
+    followingType: Literal["person", "page"] | None = None
+
+
+class FollowStats(BaseModel):
+    followers: int
+    following: int
+
+
+class PageIn(Strict):
+    name: str = Field(min_length=1, max_length=200, examples=["Design Guild"])
+
+
+class PageOut(BaseModel):
+    id: str
+    name: str
+    followerCount: int
+    createdAt: str | None = None
+    updatedAt: str | None = None
+
+
+# --- health ------------------------------------------------------------------
+
+class Health(BaseModel):
+    status: str
+    detail: str | None = None
+
+
+JSON = dict[str, Any]

@@ -1,0 +1,193 @@
+"""Fixtures: a real Neo4j, a real graphsvc server process, and tokens.
+
+Neo4j is chosen in this order: `NEO4J_URI` if set; a testcontainers
+`Neo4jContainer` when a Docker daemon answers a ping; else the project's own
+local Neo4j (`.neo4j/test`), started here if it is not running.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from neo4j import GraphDatabase
+
+from graphsvc import localdb
+from graphsvc.auth import mint
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "test-secret-" + "x" * 32
+
+
+@dataclass
+class Neo4jTarget:
+    uri: str
+    user: str
+    password: str
+    kind: str
+    instance: localdb.Instance | None = None
+
+
+def _docker_answers() -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=3)
+        return bool(client.ping())
+    except Exception:  # no daemon: the docker client is installed here without an engine
+        return False
+
+
+@pytest.fixture(scope="session")
+def neo4j_target() -> Neo4jTarget:
+    if os.environ.get("NEO4J_URI"):
+        yield Neo4jTarget(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
+                          os.environ.get("NEO4J_PASSWORD", ""), "external")
+        return
+    if _docker_answers():
+        from testcontainers.neo4j import Neo4jContainer
+
+        with Neo4jContainer("neo4j:5.26-community") as container:
+            yield Neo4jTarget(container.get_connection_url(), "neo4j", container.password, "testcontainers")
+        return
+    inst = localdb.instance("test")
+    was_running = localdb.pid_of(inst) is not None
+    localdb.start(inst)
+    yield Neo4jTarget(inst.uri, "neo4j", inst.password, "local", inst)
+    if not was_running and not os.environ.get("GRAPHSVC_KEEP_TEST_NEO4J"):
+        localdb.stop(inst)
+
+
+@pytest.fixture(scope="session")
+def driver(neo4j_target: Neo4jTarget):
+    with GraphDatabase.driver(neo4j_target.uri, auth=(neo4j_target.user, neo4j_target.password)) as d:
+        yield d
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A graphsvc process serving on loopback, as its users would call it."""
+
+    def __init__(self, target: Neo4jTarget, **env: str):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(ROOT / ".neo4j" / f"graphsvc-test-{self.port}.log", "wb") \
+            if (ROOT / ".neo4j").exists() else subprocess.DEVNULL
+        full_env = {**os.environ, "NEO4J_URI": target.uri, "NEO4J_USER": target.user,
+                    "NEO4J_PASSWORD": target.password, "GRAPHSVC_JWT_SECRET": SECRET,
+                    "GRAPHSVC_DB_TIMEOUT": "3", **env}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
+            env=full_env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"graphsvc exited with {self.proc.returncode}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("graphsvc did not become ready")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(neo4j_target: Neo4jTarget):
+    srv = Server(neo4j_target)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="session")
+def http(server: Server):
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+
+
+class Caller:
+    """One caller of the API: an org, a token, and helpers that send both headers."""
+
+    def __init__(self, http: httpx.Client, org: str, sub: str, role: str = "customer", email: str | None = None):
+        self.http, self.org, self.sub, self.role, self.email = http, org, sub, role, email
+        self.token = mint(SECRET, sub, org, role, email)
+
+    @property
+    def headers(self) -> dict:
+        return {"orgid": self.org, "Authorization": f"Bearer {self.token}"}
+
+    def request(self, method: str, path: str, **kw) -> httpx.Response:
+        return self.http.request(method, path, headers={**self.headers, **kw.pop("headers", {})}, **kw)
+
+    def get(self, path: str, **kw) -> httpx.Response:
+        return self.request("GET", path, **kw)
+
+    def post(self, path: str, json=None, **kw) -> httpx.Response:
+        return self.request("POST", path, json=json, **kw)
+
+    def put(self, path: str, json=None, **kw) -> httpx.Response:
+        return self.request("PUT", path, json=json, **kw)
+
+    def delete(self, path: str, **kw) -> httpx.Response:
+        return self.request("DELETE", path, **kw)
+
+
+class Org:
+    """A fresh tenant per test: nothing another test did is visible in it."""
+
+    def __init__(self, http: httpx.Client):
+        self.http = http
+        self.id = "org-" + uuid.uuid4().hex[:12]
+
+    def member(self, sub: str, email: str | None = None) -> Caller:
+        return Caller(self.http, self.id, sub, "customer", email)
+
+    def staff(self, sub: str = "staff_1") -> Caller:
+        return Caller(self.http, self.id, sub, "staff")
+
+    def service(self, sub: str = "svc_feed") -> Caller:
+        return Caller(self.http, self.id, sub, "service")
+
+    def analyst(self, sub: str = "ana_1") -> Caller:
+        return Caller(self.http, self.id, sub, "analyst")
+
+
+@pytest.fixture
+def org(http: httpx.Client) -> Org:
+    return Org(http)
+
+
+@pytest.fixture
+def other_org(http: httpx.Client) -> Org:
+    return Org(http)
+
+
+def assert_error(resp: httpx.Response, status: int, code: str | None = None) -> dict:
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    body = resp.json()
+    assert set(body) == {"error"} and {"code", "message"} <= set(body["error"]), body
+    if code:
+        assert body["error"]["code"] == code, body
+    return body
