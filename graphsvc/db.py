@@ -26,13 +26,13 @@ Tx = AsyncManagedTransaction
 REQUIRED_CONSTRAINTS = {"person_id", "person_email", "page_id", "post_id", "connection_id", "connection_live"}
 
 
-async def rows(tx: Tx, name: str, **params: Any) -> list[dict]:
+async def rows(tx: Tx, name: str, /, **params: Any) -> list[dict]:
     """Run the named statement; every record as a dict."""
     result = await tx.run(q(name), params)
     return [record.data() async for record in result]
 
 
-async def one(tx: Tx, name: str, **params: Any) -> dict | None:
+async def one(tx: Tx, name: str, /, **params: Any) -> dict | None:
     """Run the named statement; its first record as a dict, or None."""
     result = await tx.run(q(name), params)
     record = await result.single()

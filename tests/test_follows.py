@@ -1,0 +1,274 @@
+"""Follows, pages, identity, auth and tenancy through the HTTP API (issue 3)."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from .conftest import SECRET, Caller, assert_error
+
+FOLLOW = "/client/community/follow"
+
+
+def follow(caller: Caller, target: str, type: str = "person"):
+    return caller.post(FOLLOW, {"following": target, "followingType": type})
+
+
+def ids(resp) -> list:
+    return [item["id"] or item["email"] for item in resp.json()["data"]]
+
+
+def test_follow_person_new_then_existing(org):
+    alice = org.member("usr_alice")
+    first = follow(alice, "usr_bob")
+    assert first.status_code == 201, first.text
+    assert first.json()["following"]["id"] == "usr_bob" and first.json()["created"] is True
+    again = follow(alice, "usr_bob")
+    assert again.status_code == 200 and again.json()["created"] is False
+    bob = org.member("usr_bob")
+    followers = bob.get("/client/community/followers").json()
+    assert [f["id"] for f in followers["data"]] == ["usr_alice"]
+    assert followers["pagination"] == {"page": 1, "limit": 20, "total": 1, "totalPages": 1, "hasMore": False}
+    assert alice.get("/client/community/follow/stats").json() == {"followers": 0, "following": 1}
+    assert bob.get("/client/community/follow/stats").json() == {"followers": 1, "following": 0}
+
+
+def test_self_follow_is_400_and_changes_nothing(org):
+    alice = org.member("usr_alice", email="alice@example.com")
+    assert_error(follow(alice, "usr_alice"), 400, "self_follow")
+    assert_error(follow(alice, "Alice@Example.com"), 400, "self_follow")
+    assert alice.get("/client/community/follow/stats").json() == {"followers": 0, "following": 0}
+
+
+def test_bad_identifiers_are_400(org):
+    alice = org.member("usr_alice")
+    for bad in ["has space", "semi;colon", "a" * 129, "x\u0000y", "not-an@email", "@nope.io", "ü@x"]:
+        assert_error(follow(alice, bad), 400)
+    assert_error(alice.post(FOLLOW, {"following": "usr_b", "followingType": "group"}), 400, "validation_error")
+    assert_error(alice.post(FOLLOW, {"followingType": "person"}), 400, "validation_error")
+    assert_error(alice.post(FOLLOW, ["usr_b"]), 400, "validation_error")
+    assert alice.get("/client/community/follow/stats").json()["following"] == 0
+
+
+def test_unfollow(org):
+    alice = org.member("usr_alice")
+    assert_error(alice.delete(f"{FOLLOW}/usr_bob"), 404, "not_following")
+    follow(alice, "usr_bob")
+    assert alice.delete(f"{FOLLOW}/usr_bob").status_code == 204
+    assert_error(alice.delete(f"{FOLLOW}/usr_bob"), 404, "not_following")
+    assert alice.get("/client/community/following").json()["pagination"]["total"] == 0
+
+
+def test_pages_and_follower_count(org):
+    staff, alice, bob = org.staff(), org.member("usr_alice"), org.member("usr_bob")
+    assert_error(follow(alice, "pg_design", "page"), 404, "page_not_found")
+    assert_error(alice.put("/community/pages/pg_design", {"name": "Design"}), 403)
+    created = staff.put("/community/pages/pg_design", {"name": "Design Guild"})
+    assert created.status_code == 201 and created.json()["followerCount"] == 0
+    assert staff.put("/community/pages/pg_design", {"name": "Design Guild!"}).status_code == 200
+    assert follow(alice, "pg_design", "page").status_code == 201
+    assert follow(alice, "pg_design", "page").status_code == 200
+    assert follow(bob, "pg_design", "page").status_code == 201
+    page = alice.get("/community/pages/pg_design").json()
+    assert page == {**page, "id": "pg_design", "name": "Design Guild!", "followerCount": 2}
+    following = alice.get("/client/community/following", params={"followingType": "page"}).json()
+    assert following["data"][0] == {**following["data"][0], "type": "page", "id": "pg_design", "name": "Design Guild!"}
+    assert alice.get("/client/community/following", params={"followingType": "person"}).json()["data"] == []
+    assert alice.delete(f"{FOLLOW}/pg_design").status_code == 204
+    assert alice.get("/community/pages/pg_design").json()["followerCount"] == 1
+    assert_error(alice.get("/community/pages/pg_nope"), 404, "page_not_found")
+
+
+def test_page_counter_under_concurrent_follows_and_unfollows(org, driver):
+    org.staff().put("/community/pages/pg_hot", {"name": "Hot"})
+    members = [org.member(f"usr_{i}") for i in range(24)]
+
+    def churn(member: Caller) -> None:
+        for _ in range(3):
+            follow(member, "pg_hot", "page")
+            follow(member, "pg_hot", "page")
+            member.delete(f"{FOLLOW}/pg_hot")
+        follow(member, "pg_hot", "page")
+
+    with ThreadPoolExecutor(12) as pool:
+        list(pool.map(churn, members + members[:8]))
+    counter = members[0].get("/community/pages/pg_hot").json()["followerCount"]
+    edges = driver.execute_query(
+        "MATCH (:Person)-[r:FOLLOWS]->(pg:Page {org: $org, id: 'pg_hot'}) RETURN count(r) AS n", org=org.id
+    ).records[0]["n"]
+    assert counter == edges == 24
+
+
+def test_concurrent_identical_follows_make_one_edge(org, driver):
+    alice = org.member("usr_alice")
+    with ThreadPoolExecutor(8) as pool:
+        statuses = sorted(r.status_code for r in pool.map(lambda _: follow(alice, "usr_bob"), range(8)))
+    assert statuses == [200] * 7 + [201]
+    n = driver.execute_query("MATCH (:Person {org: $org, id: 'usr_alice'})-[r:FOLLOWS]->() RETURN count(r) AS n",
+                             org=org.id).records[0]["n"]
+    assert n == 1
+
+
+def test_follow_by_email_then_sign_in_claims_the_person(org, driver):
+    alice = org.member("usr_alice")
+    assert follow(alice, "Bob@Example.com").status_code == 201
+    # Bob has never signed in: he is a person known by email only.
+    bob = org.member("usr_bob", email="bob@example.com")
+    followers = bob.get("/client/community/followers").json()
+    assert [(f["id"], f["email"]) for f in followers["data"]] == [("usr_alice", None)]
+    following = alice.get("/client/community/following").json()["data"]
+    assert [(f["id"], f["email"]) for f in following] == [("usr_bob", "bob@example.com")]
+    assert follow(alice, "usr_bob").status_code == 200  # the same person, by id now
+    people = driver.execute_query("MATCH (p:Person {org: $org}) RETURN count(p) AS n", org=org.id).records[0]["n"]
+    assert people == 2
+
+
+def test_claim_folds_a_placeholder_into_a_known_user(org, driver):
+    alice, carol = org.member("usr_alice"), org.member("usr_carol")
+    follow(alice, "usr_dan")             # dan known by id
+    follow(carol, "dan@example.com")     # and, separately, by email
+    dan = org.member("usr_dan", email="dan@example.com")
+    assert sorted(ids(dan.get("/client/community/followers"))) == ["usr_alice", "usr_carol"]
+    n = driver.execute_query("MATCH (p:Person {org: $org}) WHERE p.id = 'usr_dan' OR p.email = 'dan@example.com' "
+                             "RETURN count(p) AS n", org=org.id).records[0]["n"]
+    assert n == 1
+
+
+def test_racing_claims_never_duplicate(org, driver):
+    follow(org.member("usr_alice"), "eve@example.com")
+    eve = org.member("usr_eve", email="eve@example.com")
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: eve.get("/client/community/followers").status_code, range(8)))
+    assert statuses == [200] * 8
+    n = driver.execute_query("MATCH (p:Person {org: $org}) WHERE p.id = 'usr_eve' OR p.email = 'eve@example.com' "
+                             "RETURN count(p) AS n", org=org.id).records[0]["n"]
+    assert n == 1
+
+
+def test_pagination(org):
+    bob = org.member("usr_bob")
+    for i in range(25):
+        follow(org.member(f"usr_f{i:02d}"), "usr_bob")
+        time.sleep(0.002)
+    page1 = bob.get("/client/community/followers", params={"limit": 10}).json()
+    page3 = bob.get("/client/community/followers", params={"limit": 10, "page": 3}).json()
+    assert page1["pagination"] == {"page": 1, "limit": 10, "total": 25, "totalPages": 3, "hasMore": True}
+    assert page3["pagination"]["hasMore"] is False and len(page3["data"]) == 5
+    assert [f["id"] for f in page1["data"]][:2] == ["usr_f24", "usr_f23"]  # newest first
+    every = [f["id"] for p in (1, 2, 3) for f in bob.get("/client/community/followers",
+                                                            params={"limit": 10, "page": p}).json()["data"]]
+    assert sorted(every) == sorted(f"usr_f{i:02d}" for i in range(25))
+    for bad in ({"limit": 0}, {"limit": 101}, {"page": 0}, {"page": "x"}, {"limit": "1e9"}):
+        assert_error(bob.get("/client/community/followers", params=bad), 400, "validation_error")
+
+
+def test_tenants_are_isolated(org, other_org):
+    a_alice, b_alice = org.member("usr_alice"), other_org.member("usr_alice")
+    follow(a_alice, "usr_bob")
+    org.staff().put("/community/pages/pg_1", {"name": "A's page"})
+    assert other_org.member("usr_bob").get("/client/community/followers").json()["data"] == []
+    assert b_alice.get("/client/community/follow/stats").json() == {"followers": 0, "following": 0}
+    assert_error(b_alice.get("/community/pages/pg_1"), 404)
+    assert_error(follow(b_alice, "pg_1", "page"), 404, "page_not_found")
+    # A token of org A with the orgid header of org B is refused.
+    assert_error(a_alice.get("/client/community/followers", headers={"orgid": other_org.id}), 403, "org_mismatch")
+
+
+def test_acting_user_rules(org):
+    staff, service, alice = org.staff(), org.service(), org.member("usr_alice")
+    assert follow(alice, "usr_bob").status_code == 201
+    assert_error(alice.get("/client/community/following", params={"userId": "usr_bob"}), 403, "acting_user_forbidden")
+    assert alice.get("/client/community/following", params={"userId": "usr_alice"}).status_code == 200
+    assert_error(service.get("/client/community/following"), 400, "user_required")
+    as_alice = service.get("/client/community/following", params={"userId": "usr_alice"}).json()
+    assert [f["id"] for f in as_alice["data"]] == ["usr_bob"]
+    r = staff.post(FOLLOW, {"following": "usr_carol", "userId": "usr_alice"})
+    assert r.status_code == 201
+    assert alice.get("/client/community/follow/stats").json()["following"] == 2
+    assert staff.get("/client/community/follow/stats").json() == {"followers": 0, "following": 0}  # acts as itself
+
+
+def _token(claims: dict, key=SECRET, alg="HS256") -> str:
+    return jwt.encode(claims, key, algorithm=alg)
+
+
+def test_token_failure_modes(http, org):
+    now = int(time.time())
+    good = {"sub": "usr_alice", "org": org.id, "role": "customer", "exp": now + 60}
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = rsa_key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    cases = {
+        "missing": None,
+        "garbage": "not.a.jwt",
+        "wrong secret": _token(good, "another-secret-of-enough-length-1234"),
+        "alg none": jwt.encode(good, None, algorithm="none"),
+        "expired": _token({**good, "exp": now - 120}),
+        "no exp": _token({k: v for k, v in good.items() if k != "exp"}),
+        "no sub": _token({k: v for k, v in good.items() if k != "sub"}),
+        "no org": _token({k: v for k, v in good.items() if k != "org"}),
+        "bad role": _token({**good, "role": "root"}),
+        "RS256 signed": _token(good, rsa_key, "RS256"),
+    }
+    for name, token in cases.items():
+        headers = {"orgid": org.id}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        resp = http.get("/client/community/followers", headers=headers)
+        assert resp.status_code == 401, (name, resp.status_code, resp.text)
+        assert resp.json()["error"]["code"] in {"unauthorized", "invalid_token", "token_expired"}, name
+    other = _token({**good, "org": "some-other-org"})
+    assert_error(http.get("/client/community/followers",
+                          headers={"orgid": org.id, "Authorization": f"Bearer {other}"}), 403, "org_mismatch")
+    ok = http.get("/client/community/followers", headers={"orgid": org.id, "Authorization": f"Bearer {_token(good)}"})
+    assert ok.status_code == 200
+
+
+def _hs256_by_hand(claims: dict, secret: bytes) -> str:
+    """pyjwt refuses to sign HS256 with a PEM key; an attacker would not."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(json.dumps(claims).encode())
+    signature = hmac.new(secret, signing_input.encode(), hashlib.sha256).digest()
+    return signing_input + "." + b64(signature)
+
+
+def test_rs256_option_and_algorithm_confusion(neo4j_target, org):
+    """A server configured with an RS256 public key accepts RS256 tokens only: an HS256
+    token signed with the public key itself (the classic confusion attack) is refused."""
+    import httpx
+
+    from .conftest import Server
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    server = Server(neo4j_target, GRAPHSVC_JWT_PUBLIC_KEY=public_pem.decode(), GRAPHSVC_JWT_SECRET="")
+    try:
+        claims = {"sub": "usr_alice", "org": org.id, "role": "customer", "exp": int(time.time()) + 60}
+        with httpx.Client(base_url=server.url) as client:
+            def call(token: str) -> httpx.Response:
+                return client.get("/client/community/followers",
+                                  headers={"orgid": org.id, "Authorization": f"Bearer {token}"})
+
+            assert call(jwt.encode(claims, key, algorithm="RS256")).status_code == 200
+            assert_error(call(_hs256_by_hand(claims, public_pem)), 401, "invalid_token")
+            assert_error(call(_token(claims)), 401, "invalid_token")  # the HS secret means nothing here
+            assert_error(call(jwt.encode(claims, None, algorithm="none")), 401, "invalid_token")
+    finally:
+        server.stop()
+
+
+def test_analyst_cannot_act_as_member(org):
+    assert_error(org.analyst().get("/client/community/followers"), 403)
