@@ -19,10 +19,20 @@ TYPES = (
 )
 
 
-async def emit(tx: Tx, org: str, type: str, actor: str | None, subject: str | None, payload: dict[str, Any]) -> dict:
+def event(type: str, actor: str | None, subject: str | None, payload: dict[str, Any]) -> dict:
     assert type in TYPES, type
-    return await one(tx, "events/append", org=org, type=type, actor=actor, subject=subject,
-                     payload=json.dumps(payload, separators=(",", ":"), default=str))
+    return {"type": type, "actor": actor, "subject": subject,
+            "payload": json.dumps(payload, separators=(",", ":"), default=str)}
+
+
+async def emit(tx: Tx, org: str, type: str, actor: str | None, subject: str | None, payload: dict[str, Any]) -> None:
+    await emit_many(tx, org, [event(type, actor, subject, payload)])
+
+
+async def emit_many(tx: Tx, org: str, events: list[dict]) -> None:
+    """Append several events (built by `event`) in one round trip."""
+    if events:
+        await one(tx, "events/append", org=org, events=events)
 
 
 async def feed(tx: Tx, org: str, after: int, limit: int, types: list[str] | None) -> list[dict]:

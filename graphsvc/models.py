@@ -123,3 +123,69 @@ class Health(BaseModel):
 
 
 JSON = dict[str, Any]
+
+
+# --- connections -------------------------------------------------------------
+
+class ConnectionRequestIn(Strict):
+    targetId: str = Field(min_length=1, max_length=254, description="The person to connect with: user id or email",
+                          examples=["bob@example.com"])
+    message: str | None = Field(None, max_length=1000, examples=["Hi Bob — saw your design talk."])
+    context: dict[str, Any] | None = Field(None, examples=[{"event": "figma-conf-2026"}],
+                                           description="Any JSON object, stored and returned as given (4 KiB at most)")
+    userId: str | None = Field(None, max_length=254)
+
+
+class RespondIn(Strict):
+    action: Literal["accept", "reject"]
+    userId: str | None = Field(None, max_length=254)
+
+
+class PersonOut(BaseModel):
+    id: str | None
+    email: str | None
+
+
+class Connection(BaseModel):
+    id: str
+    status: Literal["pending", "accepted", "rejected"]
+    requesterId: str | None
+    requesterEmail: str | None
+    targetId: str | None
+    targetEmail: str | None
+    message: str | None
+    context: dict[str, Any] | None
+    requestedAt: str | None
+    respondedAt: str | None
+
+
+class ConnectionItem(Connection):
+    user: PersonOut
+
+
+class ConnectionListQuery(PageQuery):
+    status: Literal["accepted", "pending", "rejected"] = "accepted"
+
+
+class ConnectionCount(BaseModel):
+    count: int
+
+
+class ConnectionStats(BaseModel):
+    total: int
+    accepted: int
+    pending: int
+    sent: int
+
+
+class ConnectionStatus(BaseModel):
+    status: Literal["none", "pending_sent", "pending_received", "accepted", "rejected"]
+    connectionId: str | None
+
+
+class AcceptAllOut(BaseModel):
+    accepted: int
+
+
+class AcceptAllIn(Strict):
+    userId: str | None = Field(None, max_length=254)

@@ -61,9 +61,9 @@ CALL (p, e) {
          CASE WHEN props.liveKey IS NULL THEN null
               WHEN p.key < o.key THEN p.key + ':' + o.key ELSE o.key + ':' + p.key END AS liveKey
     FOREACH (_ IN CASE WHEN outgoing THEN [1] ELSE [] END |
-      CREATE (p)-[n:CONNECTED]->(o) SET n = props, n.liveKey = liveKey, n.requesterId = p.id, n.requesterEmail = $email)
+      CREATE (p)-[n:CONNECTED]->(o) SET n = props, n.liveKey = liveKey)
     FOREACH (_ IN CASE WHEN outgoing THEN [] ELSE [1] END |
-      CREATE (o)-[n:CONNECTED]->(p) SET n = props, n.liveKey = liveKey, n.targetId = p.id, n.targetEmail = $email)
+      CREATE (o)-[n:CONNECTED]->(p) SET n = props, n.liveKey = liveKey)
   }
   DETACH DELETE e
   WITH p

@@ -1,0 +1,11 @@
+// Find a connection of this org by id and write-lock its two people in key order,
+// the same locks identity/merge_people takes: every write about one pair is
+// serialised, whichever call makes it.
+MATCH (a:Person)-[c:CONNECTED {id: $id}]->(b:Person)
+WHERE c.org = $org
+CALL (a, b) {
+  UNWIND CASE WHEN a.key < b.key THEN [a, b] ELSE [b, a] END AS p
+  SET p._lock = true
+  REMOVE p._lock
+}
+RETURN c.id AS id

@@ -1,0 +1,34 @@
+// `$me` asks `$target` to connect. Both were merged and write-locked (in key
+// order) by identity/merge_people, so crossing requests from the two sides run
+// one after the other: the second finds the first pending and accepts it.
+// The connection_live constraint on liveKey refuses a second live edge anyway.
+MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
+MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
+OPTIONAL MATCH (me)-[live:CONNECTED]-(t) WHERE live.liveKey IS NOT NULL
+WITH me, t, live,
+  CASE
+    WHEN me = t THEN 'self'
+    WHEN EXISTS { (me)-[:BLOCKS]-(t) } THEN 'blocked'
+    WHEN live IS NOT NULL AND live.status = 'accepted' THEN 'connected'
+    WHEN live IS NOT NULL AND startNode(live) = me THEN 'pending'
+    WHEN live IS NOT NULL THEN 'accept'
+    WHEN COUNT { (me)-[p:CONNECTED]->() WHERE p.status = 'pending' } >= $maxPending THEN 'limit'
+    ELSE 'created'
+  END AS outcome
+CALL (live, outcome) {
+  WITH live, outcome WHERE outcome = 'accept'
+  SET live.status = 'accepted', live.respondedAt = datetime()
+}
+CALL (me, t, outcome) {
+  WITH me, t, outcome WHERE outcome = 'created'
+  CREATE (me)-[:CONNECTED {
+    id: 'con_' + replace(randomUUID(), '-', ''), org: $org, status: 'pending',
+    liveKey: CASE WHEN me.key < t.key THEN me.key + ':' + t.key ELSE t.key + ':' + me.key END,
+    message: $message, context: $context, requestedAt: datetime()
+  }]->(t)
+}
+WITH me, t, outcome
+OPTIONAL MATCH (a:Person)-[c:CONNECTED]->(b:Person)
+WHERE c.liveKey IS NOT NULL AND ((a = me AND b = t) OR (a = t AND b = me))
+RETURN outcome, CASE WHEN c IS NULL THEN null
+  ELSE {rel: properties(c), requester: a {.id, .email}, target: b {.id, .email}} END AS connection

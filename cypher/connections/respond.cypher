@@ -1,0 +1,21 @@
+// The target of a pending request accepts or rejects it ($action). Run after
+// connections/lock_pair, so the status read here is the latest committed one.
+OPTIONAL MATCH (x:Person {org: $org, id: $meId})
+OPTIONAL MATCH (y:Person {org: $org, email: $meEmail})
+WITH coalesce(x, y) AS me
+MATCH (a:Person)-[c:CONNECTED {id: $id}]->(b:Person)
+WHERE c.org = $org
+WITH me, a, b, c,
+  CASE
+    WHEN me IS NULL OR (me <> a AND me <> b) THEN 'not_found'
+    WHEN me <> b THEN 'not_target'
+    WHEN c.status <> 'pending' THEN 'not_pending'
+    ELSE 'ok'
+  END AS outcome
+CALL (c, outcome) {
+  WITH c, outcome WHERE outcome = 'ok'
+  SET c.status = CASE $action WHEN 'accept' THEN 'accepted' ELSE 'rejected' END,
+      c.respondedAt = datetime(),
+      c.liveKey = CASE $action WHEN 'accept' THEN c.liveKey ELSE null END
+}
+RETURN outcome, {rel: properties(c), requester: a {.id, .email}, target: b {.id, .email}} AS connection

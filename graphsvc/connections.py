@@ -1,0 +1,143 @@
+"""Connections: the two-way request → accept/reject handshake (seeds 000 and 004).
+
+Every write about a pair of people first write-locks both of them in a fixed
+order (identity/merge_people or connections/lock_pair), then re-reads the state
+and changes it, all in one transaction. Two crossing requests therefore meet in
+order, a double accept finds the first one done, and the `connection_live`
+uniqueness constraint backs it all up in the database itself.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .auth import PersonRef
+from .db import Tx, one
+from .errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from .events import emit, emit_many, event
+from .identity import merge_people
+
+
+def _iso(value: Any) -> str | None:
+    return value.iso_format() if hasattr(value, "iso_format") else value
+
+
+def record(row: dict) -> dict:
+    """The public connection record from a statement's {rel, requester, target[, user]}."""
+    rel = row["rel"]
+    out = {
+        "id": rel["id"],
+        "status": rel["status"],
+        "requesterId": row["requester"]["id"],
+        "requesterEmail": row["requester"]["email"],
+        "targetId": row["target"]["id"],
+        "targetEmail": row["target"]["email"],
+        "message": rel.get("message"),
+        "context": json.loads(rel["context"]) if rel.get("context") else None,
+        "requestedAt": _iso(rel.get("requestedAt")),
+        "respondedAt": _iso(rel.get("respondedAt")),
+    }
+    if "user" in row:
+        out["user"] = row["user"]
+    return out
+
+
+def _party(side: dict) -> str:
+    return side["id"] or side["email"]
+
+
+async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: str | None,
+                  context: dict | None, max_pending: int) -> tuple[str, dict]:
+    """Returns ('created' | 'accepted', record)."""
+    me_eid, target_eid = await merge_people(tx, org, me, target)
+    row = await one(tx, "connections/request", org=org, me=me_eid, target=target_eid, message=message,
+                    context=json.dumps(context, separators=(",", ":")) if context is not None else None,
+                    maxPending=max_pending)
+    outcome = row["outcome"]
+    if outcome == "self":
+        raise BadRequest("you cannot connect with yourself", code="self_connection")
+    if outcome == "blocked":
+        raise Forbidden("a block stands between you and this person", code="blocked")
+    if outcome == "connected":
+        raise Conflict("you are already connected", code="already_connected")
+    if outcome == "pending":
+        raise Conflict("your request is already pending", code="already_pending")
+    if outcome == "limit":
+        raise TooMany(f"you already have {max_pending} requests waiting for an answer", code="pending_limit")
+    conn = record(row["connection"])
+    kind = "connection.requested" if outcome == "created" else "connection.accepted"
+    await emit(tx, org, kind, str(me), str(target), {"connection": conn})
+    return ("created" if outcome == "created" else "accepted"), conn
+
+
+async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: str) -> dict:
+    if not await one(tx, "connections/lock_pair", org=org, id=connection_id):
+        raise NotFound("no such connection", code="connection_not_found")
+    row = await one(tx, "connections/respond", org=org, meId=me.id, meEmail=me.email, id=connection_id,
+                    action=action)
+    outcome = row["outcome"]
+    if outcome == "not_found":
+        raise NotFound("no such connection", code="connection_not_found")
+    if outcome == "not_target":
+        raise Forbidden("only the person asked may answer a request", code="not_target")
+    if outcome == "not_pending":
+        raise Conflict(f"the request is {row['connection']['rel']['status']}, not pending", code="not_pending")
+    conn = record(row["connection"])
+    kind = "connection.accepted" if action == "accept" else "connection.rejected"
+    await emit(tx, org, kind, str(me), _party(row["connection"]["requester"]), {"connection": conn})
+    return conn
+
+
+async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
+    if not await one(tx, "connections/lock_pair", org=org, id=connection_id):
+        raise NotFound("no such connection", code="connection_not_found")
+    row = await one(tx, "connections/remove", org=org, meId=me.id, meEmail=me.email, id=connection_id)
+    if row["outcome"] != "ok":
+        raise NotFound("no such connection", code="connection_not_found")
+    conn = record(row["connection"])
+    await emit(tx, org, "connection.removed", str(me), _party(row["other"]), {"connection": conn})
+    return conn
+
+
+async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
+    me_eid, other_eid = await merge_people(tx, org, me, other)
+    row = await one(tx, "connections/remove_with", org=org, me=me_eid, other=other_eid)
+    if not row:
+        raise NotFound("you have no connection or pending request with this person", code="connection_not_found")
+    conn = record(row["connection"])
+    await emit(tx, org, "connection.removed", str(me), str(other), {"connection": conn})
+    return conn
+
+
+async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
+    (me_eid,) = await merge_people(tx, org, me)
+    row = await one(tx, "connections/accept_all", org=org, me=me_eid)
+    accepted = [record(r) for r in row["accepted"]]
+    await emit_many(tx, org, [
+        event("connection.accepted", str(me), c["requesterId"] or c["requesterEmail"], {"connection": c})
+        for c in accepted
+    ])
+    return len(accepted)
+
+
+async def listing(tx: Tx, org: str, me: PersonRef, status: str, direction: str | None,
+                  skip: int, limit: int) -> tuple[int, list[dict]]:
+    row = await one(tx, "connections/list", org=org, meId=me.id, meEmail=me.email, status=status,
+                    direction=direction, skip=skip, limit=limit)
+    return row["total"], [record(r) for r in row["data"]]
+
+
+async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
+    return await one(tx, "connections/stats", org=org, meId=me.id, meEmail=me.email)
+
+
+async def status_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
+    return await one(tx, "connections/status_with", org=org, meId=me.id, meEmail=me.email,
+                     otherId=other.id, otherEmail=other.email)
+
+
+async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> tuple[int, list]:
+    row = await one(tx, "connections/mutual", org=org, meId=me.id, meEmail=me.email,
+                    otherId=other.id, otherEmail=other.email, skip=skip, limit=limit)
+    return (row["total"], row["data"]) if row else (0, [])
