@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("db", help="the project's own local Neo4j")
     p.add_argument("action", choices=["start", "stop", "status", "reset", "fetch"])
-    p.add_argument("--instance", choices=["dev", "test"], default="dev")
+    p.add_argument("--instance", default="dev", help="dev (fixed ports), test, bench, or any other name")
     p.set_defaults(fn=_db)
 
     p = sub.add_parser("schema", help="apply cypher/schema to the configured Neo4j")
