@@ -17,6 +17,7 @@ from starlette.routing import Route
 from . import config
 from .api import connections as _connections  # noqa: F401  (each module registers its endpoints)
 from .api import follows as _follows  # noqa: F401
+from .api import graph as _graph  # noqa: F401
 from .api.http import ENDPOINTS, AccessLog, error_response, to_route
 from .api.openapi import DOCS_HTML, document
 from .db import Database

@@ -14,6 +14,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from prometheus_client import Counter
 
 from .config import Settings
 from .cypher import q, schema_statements
@@ -26,14 +27,20 @@ Tx = AsyncManagedTransaction
 REQUIRED_CONSTRAINTS = {"person_id", "person_email", "page_id", "post_id", "connection_id", "connection_live"}
 
 
+# One increment per statement sent: lets tests and operators see round trips per request.
+STATEMENTS = Counter("graphsvc_cypher_statements_total", "Cypher statements run, by file", ["statement"])
+
+
 async def rows(tx: Tx, name: str, /, **params: Any) -> list[dict]:
     """Run the named statement; every record as a dict."""
+    STATEMENTS.labels(name).inc()
     result = await tx.run(q(name), params)
     return [record.data() async for record in result]
 
 
 async def one(tx: Tx, name: str, /, **params: Any) -> dict | None:
     """Run the named statement; its first record as a dict, or None."""
+    STATEMENTS.labels(name).inc()
     result = await tx.run(q(name), params)
     record = await result.single()
     return record.data() if record else None

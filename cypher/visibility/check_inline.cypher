@@ -1,0 +1,26 @@
+// The same rules as visibility/check_stored, for posts the feed service keeps
+// itself and describes inline ({id, authorId | authorEmail, visibility, pageId}).
+// An author unknown to the graph has no followers or connections here.
+OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
+OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
+WITH coalesce(x, y) AS v
+UNWIND range(0, size($posts) - 1) AS i
+WITH v, i, $posts[i] AS post
+OPTIONAL MATCH (ax:Person {org: $org, id: post.authorId})
+OPTIONAL MATCH (ae:Person {org: $org, email: post.authorEmail})
+OPTIONAL MATCH (g:Page {org: $org, id: post.pageId})
+WITH v, i, post, coalesce(ax, ae) AS a, g
+WITH i, post, CASE
+    WHEN v IS NOT NULL AND (v = a OR (a IS NULL AND v.id = post.authorId)) THEN [true, 'author']
+    WHEN v IS NOT NULL AND a IS NOT NULL AND EXISTS { (v)-[:BLOCKS]-(a) } THEN [false, 'blocked']
+    WHEN post.visibility = 'public' THEN [true, 'public']
+    WHEN post.visibility = 'private' THEN [false, 'private']
+    WHEN v IS NULL THEN [false, 'unknown_viewer']
+    WHEN a IS NOT NULL AND EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } THEN [true, 'connection']
+    WHEN post.visibility = 'connections' THEN [false, 'not_connected']
+    WHEN a IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(a) } THEN [true, 'follower']
+    WHEN g IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(g) } THEN [true, 'page_follower']
+    ELSE [false, 'not_follower']
+  END AS verdict
+RETURN post.id AS postId, verdict[0] AS visible, verdict[1] AS reason
+ORDER BY i

@@ -1,0 +1,44 @@
+"""Blocks: one person shuts another out. Follows both ways and any connection or
+request between them are removed in the same transaction, each with its event."""
+
+from __future__ import annotations
+
+from .auth import PersonRef
+from .connections import record
+from .db import Tx, one
+from .errors import BadRequest, NotFound
+from .events import emit_many, event
+from .identity import merge_people
+
+
+def _name(side: dict) -> str:
+    return side["id"] or side["email"]
+
+
+async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
+    """Returns True when the block is new."""
+    me_eid, target_eid = await merge_people(tx, org, me, target)
+    row = await one(tx, "blocks/block", org=org, me=me_eid, target=target_eid)
+    if row["outcome"] == "self":
+        raise BadRequest("you cannot block yourself", code="self_block")
+    if row["outcome"] == "exists":
+        return False
+    events = [event("follow.deleted", _name(f["from"]), _name(f["to"]), {"reason": "block", "follow": f})
+              for f in row["follows"]]
+    events += [event("connection.removed", str(me), str(target), {"reason": "block", "connection": record(c)})
+               for c in row["connections"]]
+    events.append(event("block.created", str(me), str(target), {"blocked": row["blocked"]}))
+    await emit_many(tx, org, events)
+    return True
+
+
+async def unblock(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> None:
+    me_eid, target_eid = await merge_people(tx, org, me, target)
+    row = await one(tx, "blocks/unblock", org=org, me=me_eid, target=target_eid)
+    if not row:
+        raise NotFound("you do not block this person", code="not_blocked")
+    await emit_many(tx, org, [event("block.deleted", str(me), str(target), {"unblocked": row["unblocked"]})])
+
+
+async def listing(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> dict:
+    return await one(tx, "blocks/list", org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)

@@ -1,0 +1,23 @@
+"""Posts the feed asks about: an author, a visibility, optionally a page."""
+
+from __future__ import annotations
+
+from .auth import PersonRef
+from .db import Tx, one
+from .errors import NotFound
+from .identity import merge_people
+
+
+async def upsert(tx: Tx, org: str, post_id: str, author: PersonRef, visibility: str, page_id: str | None) -> dict:
+    (author_eid,) = await merge_people(tx, org, author)
+    row = await one(tx, "posts/upsert", org=org, postId=post_id, author=author_eid, visibility=visibility,
+                    pageId=page_id)
+    if row is None:
+        raise NotFound("no such page", code="page_not_found")
+    return row
+
+
+async def delete(tx: Tx, org: str, post_id: str) -> None:
+    row = await one(tx, "posts/delete", org=org, postId=post_id)
+    if not row["deleted"]:
+        raise NotFound("no such post", code="post_not_found")

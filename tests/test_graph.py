@@ -1,0 +1,200 @@
+"""Graph reads through the API (issue 10): posts, visibility, blocks, degree, suggestions."""
+
+from __future__ import annotations
+
+import random
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import networkx as nx
+import pytest
+
+from .conftest import Caller, Org, assert_error
+
+C = "/client/community/connections"
+VIS = ("public", "followers", "connections", "private")
+
+# viewer -> expected (visible, reason) for each visibility, in VIS order
+MATRIX = {
+    "usr_author": [(True, "author")] * 4,
+    "usr_conn": [(True, "public"), (True, "connection"), (True, "connection"), (False, "private")],
+    "usr_fol": [(True, "public"), (True, "follower"), (False, "not_connected"), (False, "private")],
+    "usr_str": [(True, "public"), (False, "not_follower"), (False, "not_connected"), (False, "private")],
+    "usr_blk": [(False, "blocked")] * 4,
+    "usr_ghost": [(True, "public"), (False, "unknown_viewer"), (False, "unknown_viewer"), (False, "private")],
+}
+
+
+def connect(service: Caller, a: str, b: str) -> None:
+    r = service.post(f"{C}/request", {"targetId": b, "userId": a})
+    assert r.status_code in (200, 201), r.text
+    if r.json()["status"] == "pending":
+        ok = service.put(f"{C}/{r.json()['id']}/respond", {"action": "accept", "userId": b})
+        assert ok.status_code == 200, ok.text
+
+
+@pytest.fixture
+def feed(org: Org):
+    """An author with one post per visibility, and one viewer of each kind."""
+    service = org.service()
+    connect(service, "usr_author", "usr_conn")
+    assert org.member("usr_fol").post("/client/community/follow", {"following": "usr_author"}).status_code == 201
+    assert org.member("usr_blk").post("/client/community/follow", {"following": "usr_author"}).status_code == 201
+    # The stranger is known to the graph (follows someone else), unlike usr_ghost.
+    assert org.member("usr_str").post("/client/community/follow", {"following": "usr_conn"}).status_code == 201
+    assert org.member("usr_author").post("/client/community/blocks", {"targetId": "usr_blk"}).status_code == 201
+    for vis in VIS:
+        r = service.put(f"/community/posts/p_{vis}", {"authorId": "usr_author", "visibility": vis})
+        assert r.status_code == 201, r.text
+    return service
+
+
+def test_visibility_matrix_single_batch_and_inline(org, feed):
+    service = feed
+    for viewer, expected in MATRIX.items():
+        single = [service.get("/community/visibility", params={"viewerId": viewer, "postId": f"p_{v}"}).json()
+                  for v in VIS]
+        assert [(s["visible"], s["reason"]) for s in single] == expected, viewer
+        batch = service.post("/community/visibility", {"viewerId": viewer, "postIds": [f"p_{v}" for v in VIS]})
+        assert [(r["postId"], r["visible"], r["reason"]) for r in batch.json()["results"]] == \
+            [(f"p_{v}", *e) for v, e in zip(VIS, expected)], viewer
+        inline = service.post("/community/visibility", {"viewerId": viewer, "posts": [
+            {"id": f"x_{v}", "authorId": "usr_author", "visibility": v} for v in VIS]})
+        assert [(r["visible"], r["reason"]) for r in inline.json()["results"]] == expected, viewer
+
+
+def test_unknown_post_and_page_posts(org, feed):
+    service = feed
+    r = service.get("/community/visibility", params={"viewerId": "usr_str", "postId": "p_nope"}).json()
+    assert r == {"visible": False, "reason": "not_found"}
+    org.staff().put("/community/pages/pg_club", {"name": "Club"})
+    service.put("/community/posts/p_club", {"authorId": "usr_author", "visibility": "followers", "pageId": "pg_club"})
+    assert_error(service.put("/community/posts/p_x", {"authorId": "usr_author", "visibility": "public",
+                                                       "pageId": "pg_none"}), 404, "page_not_found")
+    ask = {"viewerId": "usr_str", "postId": "p_club"}
+    assert service.get("/community/visibility", params=ask).json() == {"visible": False, "reason": "not_follower"}
+    org.member("usr_str").post("/client/community/follow", {"following": "pg_club", "followingType": "page"})
+    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower"}
+    assert service.delete("/community/posts/p_club").status_code == 204
+    assert service.get("/community/visibility", params=ask).json()["reason"] == "not_found"
+    assert_error(service.delete("/community/posts/p_club"), 404, "post_not_found")
+
+
+def _counter(http, statement: str) -> float:
+    text = http.get("/metrics").text
+    m = re.search(r'graphsvc_cypher_statements_total\{statement="%s"\} ([0-9.e+]+)' % re.escape(statement), text)
+    return float(m.group(1)) if m else 0.0
+
+
+def test_batch_of_1000_is_one_query(http, org, feed):
+    service = feed
+    ids = [f"p_{VIS[i % 4]}" if i % 10 else f"missing_{i}" for i in range(1000)]
+    before = {s: _counter(http, s) for s in ("visibility/check_stored", "identity/merge_people",
+                                              "identity/is_claimed")}
+    r = service.post("/community/visibility", {"viewerId": "usr_conn", "postIds": ids})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert len(results) == 1000 and [x["postId"] for x in results] == ids
+    assert sum(x["reason"] == "not_found" for x in results) == 100
+    after = {s: _counter(http, s) for s in before}
+    assert after["visibility/check_stored"] - before["visibility/check_stored"] == 1
+    assert after["identity/merge_people"] == before["identity/merge_people"]
+    assert after["identity/is_claimed"] == before["identity/is_claimed"]
+    too_many = service.post("/community/visibility", {"viewerId": "usr_conn", "postIds": ["p"] * 1001})
+    assert_error(too_many, 400, "validation_error")
+    assert_error(service.post("/community/visibility", {"viewerId": "usr_conn"}), 400, "validation_error")
+    assert_error(service.post("/community/visibility", {"viewerId": "usr_conn", "postIds": ["a b"]}), 400)
+
+
+def test_members_check_only_themselves(org, feed):
+    fol = org.member("usr_fol")
+    assert fol.get("/community/visibility", params={"viewerId": "usr_fol", "postId": "p_followers"}).json()["visible"]
+    assert_error(fol.get("/community/visibility", params={"viewerId": "usr_conn", "postId": "p_public"}), 403)
+
+
+def test_blocks(org):
+    alice, bob = org.member("usr_alice"), org.member("usr_bob")
+    alice.post("/client/community/follow", {"following": "usr_bob"})
+    bob.post("/client/community/follow", {"following": "usr_alice"})
+    connect(org.service(), "usr_alice", "usr_bob")
+    assert_error(alice.post("/client/community/blocks", {"targetId": "usr_alice"}), 400, "self_block")
+    r = alice.post("/client/community/blocks", {"targetId": "usr_bob"})
+    assert r.status_code == 201 and r.json()["created"] is True
+    assert alice.post("/client/community/blocks", {"targetId": "usr_bob"}).status_code == 200
+    assert alice.get("/client/community/follow/stats").json() == {"followers": 0, "following": 0}
+    assert bob.get(f"{C}/count").json() == {"count": 0}
+    assert_error(bob.post("/client/community/follow", {"following": "usr_alice"}), 403, "blocked")
+    assert_error(alice.post("/client/community/follow", {"following": "usr_bob"}), 403, "blocked")
+    assert_error(bob.post(f"{C}/request", {"targetId": "usr_alice"}), 403, "blocked")
+    listed = alice.get("/client/community/blocks").json()
+    assert [b["id"] for b in listed["data"]] == ["usr_bob"] and listed["pagination"]["total"] == 1
+    assert bob.get("/client/community/blocks").json()["data"] == []
+    assert_error(bob.delete("/client/community/blocks/usr_alice"), 404, "not_blocked")
+    assert alice.delete("/client/community/blocks/usr_bob").status_code == 204
+    assert bob.post("/client/community/follow", {"following": "usr_alice"}).status_code == 201
+
+
+def _build(org: Org, graph: nx.Graph, name) -> None:
+    service = org.service()
+    with ThreadPoolExecutor(6) as pool:
+        list(pool.map(lambda e: connect(service, name(e[0]), name(e[1])), graph.edges()))
+
+
+def test_degree_and_suggestions_match_networkx(org):
+    g = nx.powerlaw_cluster_graph(120, 3, 0.4, seed=11)
+    name = lambda n: f"usr_{n:03d}"  # noqa: E731  (zero-padded: id order = number order)
+    _build(org, g, name)
+    rng = random.Random(5)
+    service = org.service()
+    # Degree of separation for random pairs, and the path is a real shortest path.
+    for _ in range(25):
+        a, b = rng.sample(sorted(g.nodes()), 2)
+        got = org.member(name(a)).get(f"/client/community/degree/{name(b)}").json()
+        try:
+            expected = nx.shortest_path_length(g, a, b)
+        except nx.NetworkXNoPath:
+            expected = None
+        if expected is not None and expected > 3:
+            expected = None
+        assert got["degree"] == expected, (a, b, got)
+        if expected:
+            hops = [int(p["id"][4:]) for p in got["path"]]
+            assert hops[0] == a and hops[-1] == b and len(hops) == expected + 1
+            assert all(g.has_edge(x, y) for x, y in zip(hops, hops[1:]))
+    # A pending request and a block take people out of suggestions.
+    me = max(g.nodes(), key=g.degree)
+    fof = {}
+    for f in g.neighbors(me):
+        for s in g.neighbors(f):
+            if s != me and not g.has_edge(me, s):
+                fof[s] = fof.get(s, 0) + 1
+    ranked = sorted(fof.items(), key=lambda kv: (-kv[1], kv[0]))
+    pending_to, blocked = ranked[0][0], ranked[1][0]
+    service.post(f"{C}/request", {"targetId": name(pending_to), "userId": name(me)})
+    org.member(name(blocked)).post("/client/community/blocks", {"targetId": name(me)})
+    expected = [(name(s), n) for s, n in ranked if s not in (pending_to, blocked)]
+    member = org.member(name(me))
+    got = []
+    page = 1
+    while True:
+        body = member.get("/client/community/suggestions", params={"limit": 7, "page": page}).json()
+        got += [(s["user"]["id"], s["mutualCount"]) for s in body["data"]]
+        assert body["pagination"]["total"] == len(expected)
+        if not body["pagination"]["hasMore"]:
+            break
+        page += 1
+    assert got == expected
+    # ... and the blocker does not see `me` either.
+    theirs = org.member(name(blocked)).get("/client/community/suggestions", params={"limit": 100}).json()
+    assert name(me) not in [s["user"]["id"] for s in theirs["data"]]
+
+
+def test_degree_edges(org):
+    alice = org.member("usr_alice")
+    assert_error(alice.get("/client/community/degree/usr_alice"), 400, "self_degree")
+    assert alice.get("/client/community/degree/usr_nobody").json() == {"degree": None, "path": []}
+    connect(org.service(), "usr_alice", "usr_bob")
+    r = alice.get("/client/community/degree/usr_bob").json()
+    assert r["degree"] == 1 and [p["id"] for p in r["path"]] == ["usr_alice", "usr_bob"]
+    org.service().post(f"{C}/request", {"targetId": "usr_carol", "userId": "usr_bob"})  # pending: no path
+    assert alice.get("/client/community/degree/usr_carol").json()["degree"] is None
