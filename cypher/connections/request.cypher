@@ -28,7 +28,8 @@ CALL (me, t, outcome) {
   }]->(t)
 }
 WITH me, t, outcome
-OPTIONAL MATCH (a:Person)-[c:CONNECTED]->(b:Person)
-WHERE c.liveKey IS NOT NULL AND ((a = me AND b = t) OR (a = t AND b = me))
+OPTIONAL MATCH (me)-[c:CONNECTED]-(t)
+WHERE c.liveKey IS NOT NULL
+WITH outcome, c, startNode(c) AS a, endNode(c) AS b
 RETURN outcome, CASE WHEN c IS NULL THEN null
   ELSE {rel: properties(c), requester: a {.id, .email}, target: b {.id, .email}} END AS connection
