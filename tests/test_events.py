@@ -1,0 +1,393 @@
+"""Events (issue 5): the outbox feed, webhook registrations, and signed deliveries to
+real receivers started here on loopback, by the dispatchers of real graphsvc processes."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+from collections import Counter
+from datetime import datetime
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from graphsvc import webhooks
+from graphsvc.config import Settings
+from graphsvc.db import Database
+
+from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
+
+SECRET = "whsec_0123456789abcdef"
+DEADLINE = 30
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1: records every POST, answers what `answer(n)` says
+    for the n-th POST (1-based) of an event id."""
+
+    def __init__(self, answer=lambda n: 200, delay: float = 0.0):
+        self.received: list[dict] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    event_id = self.headers.get("X-Graphsvc-Event-Id")
+                    n = 1 + sum(1 for r in receiver.received if r["headers"].get("X-Graphsvc-Event-Id") == event_id)
+                    receiver.received.append({"headers": dict(self.headers), "body": body})
+                if delay:
+                    time.sleep(delay)
+                self.send_response(answer(n))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        class HTTPServer(ThreadingHTTPServer):
+            request_queue_size = 128  # the default 5 drops connections from several dispatchers at once
+            daemon_threads = True
+
+        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return [r["headers"]["X-Graphsvc-Event-Id"] for r in self.received]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def receivers():
+    made: list[Receiver] = []
+
+    def make(**kw) -> Receiver:
+        made.append(Receiver(**kw))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()
+
+
+def register(staff: Caller, hook_id: str, url: str, types: list[str] | None = None, **extra) -> dict:
+    r = staff.put(f"/community/webhooks/{hook_id}", {"url": url, "secret": SECRET, "types": types or [], **extra})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def wait_deliveries(staff: Caller, hook_id: str, done, what: str) -> list[dict]:
+    """Poll the deliveries listing until `done(deliveries)` holds, or fail after DEADLINE."""
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        r = staff.get(f"/community/webhooks/{hook_id}/deliveries", params={"limit": 100})
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        if done(data):
+            return data
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}: {data}")
+        time.sleep(0.1)
+
+
+def all_events(staff: Caller, **params) -> list[dict]:
+    r = staff.get("/community/events", params={"limit": 1000, **params})
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
+def seconds(start: str, end: str) -> float:
+    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- the pull feed ------------------------------------------------------------
+
+def test_feed_resumes_exactly_from_a_cursor(org: Org, other_org: Org):
+    alice, staff = org.member("usr_alice"), org.staff()
+    for i in range(7):
+        assert alice.post("/client/community/follow", {"following": f"usr_{i}"}).status_code == 201
+    # Refused and no-op changes write no event.
+    assert_error(alice.post("/client/community/follow", {"following": "usr_alice"}), 400)
+    assert alice.post("/client/community/follow", {"following": "usr_0"}).status_code == 200
+    assert alice.delete("/client/community/follow/usr_3").status_code == 204
+
+    everything = all_events(staff)
+    assert [e["type"] for e in everything] == ["follow.created"] * 7 + ["follow.deleted"]
+    cursors = [e["cursor"] for e in everything]
+    assert cursors == list(range(cursors[0], cursors[0] + 8))
+    first = everything[0]
+    assert first["org"] == org.id and first["actor"] == "usr_alice" and first["subject"] == "usr_0"
+    assert first["payload"]["following"]["id"] == "usr_0" and first["id"] and first["createdAt"]
+
+    # Page through with limit 3, always resuming from `next`: every event once, in order.
+    seen, after, pages = [], 0, 0
+    while True:
+        body = staff.get("/community/events", params={"after": after, "limit": 3}).json()
+        seen += body["data"]
+        pages += 1
+        assert body["next"] == (body["data"][-1]["cursor"] if body["data"] else after)
+        after = body["next"]
+        if not body["hasMore"]:
+            break
+    assert [e["id"] for e in seen] == [e["id"] for e in everything] and pages == 3
+
+    # Resume from a cursor in the middle: exactly the tail.
+    mid = everything[4]["cursor"]
+    tail = staff.get("/community/events", params={"after": mid}).json()
+    assert [e["id"] for e in tail["data"]] == [e["id"] for e in everything[5:]] and tail["hasMore"] is False
+    end = staff.get("/community/events", params={"after": cursors[-1]}).json()
+    assert end == {"data": [], "next": cursors[-1], "hasMore": False}
+
+    # New events continue after the last cursor.
+    assert alice.post("/client/community/follow", {"following": "usr_new"}).status_code == 201
+    more = staff.get("/community/events", params={"after": cursors[-1]}).json()["data"]
+    assert [(e["cursor"], e["subject"]) for e in more] == [(cursors[-1] + 1, "usr_new")]
+
+    # Type filters: comma-separated or repeated.
+    assert [e["subject"] for e in all_events(staff, type="follow.deleted")] == ["usr_3"]
+    assert len(all_events(staff, type="follow.deleted,follow.created")) == 9
+    r = staff.get("/community/events", params=[("type", "follow.deleted"), ("type", "page.updated")])
+    assert [e["type"] for e in r.json()["data"]] == ["follow.deleted"]
+
+    # Service tokens read it too; members and analysts do not; other orgs see nothing.
+    assert len(all_events(org.service())) == 9
+    assert_error(alice.get("/community/events"), 403)
+    assert_error(org.analyst().get("/community/events"), 403)
+    assert all_events(other_org.staff()) == []
+    for bad in ({"limit": 0}, {"limit": 1001}, {"after": -1}, {"after": "x"}, {"type": "follow.exploded"}):
+        assert_error(staff.get("/community/events", params=bad), 400)
+
+
+# --- registrations --------------------------------------------------------------
+
+def test_webhook_registration(org: Org, other_org: Org):
+    staff = org.staff()
+    url = "https://hooks.example.com/graphsvc"
+    for bad in ({"url": url, "secret": "short"}, {"url": "ftp://x.example/h", "secret": SECRET},
+                {"url": "not a url", "secret": SECRET}, {"url": "http://", "secret": SECRET},
+                {"url": url, "secret": SECRET, "types": ["follow.exploded"]},
+                {"url": url, "secret": SECRET, "extra": 1}, {"secret": SECRET}, {"url": url}):
+        assert_error(staff.put("/community/webhooks/wh_1", bad), 400)
+    assert_error(staff.put("/community/webhooks/bad id!", {"url": url, "secret": SECRET}), 400)
+    assert_error(org.member("usr_a").put("/community/webhooks/wh_1", {"url": url, "secret": SECRET}), 403)
+    assert staff.get("/community/webhooks").json()["pagination"]["total"] == 0
+
+    created = register(staff, "wh_1", url, ["connection.accepted", "follow.created", "follow.created"])
+    assert created["types"] == ["connection.accepted", "follow.created"] and created["active"] is True
+    assert created["deliveries"] == {"pending": 0, "sending": 0, "delivered": 0, "dead": 0, "cancelled": 0}
+    replaced = staff.put("/community/webhooks/wh_1", {"url": url + "/v2", "secret": SECRET + "x", "active": False})
+    assert replaced.status_code == 200 and replaced.json()["url"] == url + "/v2"
+    assert replaced.json()["types"] == [] and replaced.json()["active"] is False
+    listed = org.service().get("/community/webhooks").json()
+    assert [w["id"] for w in listed["data"]] == ["wh_1"] and listed["pagination"]["total"] == 1
+    assert "secret" not in json.dumps(listed) and SECRET not in json.dumps(listed)
+    assert "secret" not in staff.get("/community/webhooks/wh_1").json()
+
+    assert_error(other_org.staff().get("/community/webhooks/wh_1"), 404, "webhook_not_found")
+    assert_error(other_org.staff().delete("/community/webhooks/wh_1"), 404)
+    assert staff.delete("/community/webhooks/wh_1").status_code == 204
+    assert_error(staff.delete("/community/webhooks/wh_1"), 404, "webhook_not_found")
+    assert_error(staff.get("/community/webhooks/wh_1/deliveries"), 404, "webhook_not_found")
+    assert_error(staff.get("/community/webhooks/wh_1/deliveries", params={"state": "lost"}), 400)
+
+
+# --- deliveries -----------------------------------------------------------------
+
+def test_accept_delivers_exactly_one_signed_event(org: Org, receivers):
+    staff, rx = org.staff(), receivers()
+    register(staff, "notify", rx.url, ["connection.accepted"])
+    alice, bob = org.member("usr_alice", "alice@example.com"), org.member("usr_bob")
+    conn = alice.post("/client/community/connections/request", {"targetId": "usr_bob"}).json()
+    assert bob.put(f"/client/community/connections/{conn['id']}/respond", {"action": "accept"}).status_code == 200
+
+    done = wait_deliveries(staff, "notify", lambda d: d and all(x["state"] == "delivered" for x in d), "delivery")
+    assert len(done) == 1 and done[0]["attempts"] == 1 and done[0]["lastStatus"] == 200
+    assert done[0]["eventType"] == "connection.accepted" and done[0]["deliveredAt"]
+    assert len(rx.received) == 1
+    post = rx.received[0]
+    headers, raw = post["headers"], post["body"]
+    expected = "sha256=" + hmac.new(SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Graphsvc-Signature"], expected)
+    assert headers["X-Graphsvc-Signature"] != "sha256=" + hmac.new(b"wrong-secret-123456", raw,
+                                                                   hashlib.sha256).hexdigest()
+    event = json.loads(raw)
+    assert headers["X-Graphsvc-Event-Id"] == event["id"] == done[0]["eventId"]
+    assert headers["X-Graphsvc-Event-Type"] == "connection.accepted"
+    assert headers["X-Graphsvc-Delivery-Id"] == done[0]["id"]
+    assert headers["Content-Type"] == "application/json"
+    assert event["type"] == "connection.accepted" and event["org"] == org.id
+    assert event["actor"] == "usr_bob" and event["subject"] == "usr_alice"
+    assert event["payload"]["connection"]["id"] == conn["id"]
+    assert event["payload"]["connection"]["status"] == "accepted"
+    # The pushed event is the same one the pull feed serves.
+    [pulled] = all_events(staff, type="connection.accepted")
+    assert pulled == {k: event[k] for k in pulled}
+    hook = staff.get("/community/webhooks/notify").json()
+    assert hook["deliveries"]["delivered"] == 1 and sum(hook["deliveries"].values()) == 1
+
+
+def test_receiver_failing_three_times_then_succeeding_gets_the_event(org: Org, receivers):
+    staff, rx = org.staff(), receivers(answer=lambda n: 500 if n <= 3 else 200)
+    register(staff, "flaky", rx.url)
+    assert staff.put("/community/pages/pg_news", {"name": "News"}).status_code == 201
+
+    done = wait_deliveries(staff, "flaky", lambda d: d and d[0]["state"] in ("delivered", "dead"), "redelivery")
+    assert len(done) == 1
+    d = done[0]
+    assert d["state"] == "delivered", d
+    print(f"\nflaky receiver: delivered on attempt {d['attempts']} after {seconds(d['createdAt'], d['deliveredAt']):.2f} s")
+    assert d["attempts"] == 4 and d["lastStatus"] == 200 and d["lastError"] is None
+    assert [h.split(" ")[-1] for h in d["history"]] == ["500", "500", "500", "200"]
+    assert rx.ids() == [d["eventId"]] * 4
+    assert {r["headers"]["X-Graphsvc-Delivery-Id"] for r in rx.received} == {d["id"]}
+    # One successful delivery: the fourth, and nothing after it.
+    assert rx.received[-1]["headers"]["X-Graphsvc-Signature"] == rx.received[0]["headers"]["X-Graphsvc-Signature"]
+
+
+def test_receiver_down_for_good_ends_dead(org: Org):
+    staff = org.staff()
+    register(staff, "gone", f"http://127.0.0.1:{free_port()}/hook")
+    assert staff.put("/community/pages/pg_gone", {"name": "Gone"}).status_code == 201
+    done = wait_deliveries(staff, "gone", lambda d: d and d[0]["state"] == "dead", "a dead delivery")
+    d = done[0]
+    print(f"\ndead receiver: dead after {d['attempts']} attempts, "
+          f"{seconds(d['createdAt'], d['lastAttemptAt']):.2f} s: {d['lastError']}")
+    assert d["attempts"] >= 2 and d["lastStatus"] is None and d["lastError"] and d["deliveredAt"] is None
+    assert d["nextAttemptAt"] is None and len(d["history"]) == d["attempts"]
+    assert staff.get("/community/webhooks/gone").json()["deliveries"]["dead"] == 1
+    dead = staff.get("/community/webhooks/gone/deliveries", params={"state": "dead"}).json()
+    assert dead["pagination"]["total"] == 1
+    assert staff.get("/community/webhooks/gone/deliveries", params={"state": "pending"}).json()["data"] == []
+
+
+def test_inactive_webhook_gets_nothing_and_types_filter(org: Org, receivers):
+    staff, rx_all, rx_pages, rx_off = org.staff(), receivers(), receivers(), receivers()
+    register(staff, "all", rx_all.url)
+    register(staff, "pages", rx_pages.url, ["page.updated"])
+    register(staff, "off", rx_off.url, active=False)
+    assert org.member("usr_a").post("/client/community/follow", {"following": "usr_b"}).status_code == 201
+    assert staff.put("/community/pages/pg_1", {"name": "One"}).status_code == 201
+    wait_deliveries(staff, "all", lambda d: len(d) == 2 and all(x["state"] == "delivered" for x in d), "2")
+    wait_deliveries(staff, "pages", lambda d: len(d) == 1 and d[0]["state"] == "delivered", "1")
+    assert sorted(json.loads(r["body"])["type"] for r in rx_all.received) == ["follow.created", "page.updated"]
+    assert [json.loads(r["body"])["type"] for r in rx_pages.received] == ["page.updated"]
+    assert rx_off.received == [] and staff.get("/community/webhooks/off/deliveries").json()["data"] == []
+
+
+def test_switching_a_webhook_off_cancels_what_is_queued(org: Org):
+    staff, url = org.staff(), f"http://127.0.0.1:{free_port()}/hook"
+    register(staff, "paused", url)
+    assert staff.put("/community/pages/pg_1", {"name": "One"}).status_code == 201
+    assert staff.put("/community/webhooks/paused", {"url": url, "secret": SECRET, "active": False}).status_code == 200
+    done = wait_deliveries(staff, "paused", lambda d: d and d[0]["state"] in ("cancelled", "dead"), "cancelled")
+    assert done[0]["state"] == "cancelled" and done[0]["nextAttemptAt"] is None
+
+
+def test_work_of_a_crashed_dispatcher_is_delivered_after_its_lease(org: Org, receivers, driver):
+    staff, rx = org.staff(), receivers()
+    assert staff.put("/community/pages/pg_1", {"name": "One"}).status_code == 201
+    register(staff, "late", rx.url)  # registered after the event: nothing queued for it yet
+    [event] = all_events(staff)
+    # What a dispatcher that died mid-send leaves behind: `sending`, its lease (nextAttemptAt) over.
+    driver.execute_query(
+        "MATCH (e:Event {org: $org, seq: $seq}) MATCH (w:Webhook {org: $org, id: 'late'}) "
+        "CREATE (d:Delivery {id: 'dlv-crashed', org: $org, state: 'sending', attempts: 0, claim: 'gone', "
+        "nextAttemptAt: datetime() - duration({seconds: 1}), createdAt: datetime()}) "
+        "CREATE (d)-[:OF]->(e) CREATE (d)-[:TO]->(w)", org=org.id, seq=event["cursor"])
+    done = wait_deliveries(staff, "late", lambda d: d and d[0]["state"] == "delivered", "the orphaned delivery")
+    assert done[0]["id"] == "dlv-crashed" and done[0]["attempts"] == 1
+    assert rx.ids() == [event["id"]]
+
+
+@pytest.fixture(scope="module")
+def two_more_dispatchers(neo4j_target):
+    servers = [Server(neo4j_target, **DISPATCH_ENV, GRAPHSVC_DISPATCH_BATCH="5") for _ in range(2)]
+    yield servers
+    for s in servers:
+        s.stop()
+
+
+def test_concurrent_dispatchers_deliver_each_event_once(org: Org, receivers, two_more_dispatchers):
+    """Three processes dispatch at once (the shared server and two more); count duplicates."""
+    staff, rx = org.staff(), receivers(delay=0.02)
+    register(staff, "busy", rx.url)
+    n = 40
+    clients = [httpx.Client(base_url=s.url, timeout=30) for s in two_more_dispatchers]
+    try:
+        def make(i: int) -> int:
+            caller = Caller(clients[i % 2], org.id, "staff_1", "staff")
+            return caller.put(f"/community/pages/pg_{i}", {"name": f"Page {i}"}).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            assert set(pool.map(make, range(n))) == {201}
+    finally:
+        for c in clients:
+            c.close()
+    expected = {e["id"] for e in all_events(staff)}
+    assert len(expected) == n
+    done = wait_deliveries(staff, "busy", lambda d: len(d) == n and all(x["state"] == "delivered" for x in d),
+                           f"{n} deliveries")
+    counts = Counter(rx.ids())
+    duplicates = sum(counts.values()) - len(counts)
+    print(f"\n{n} events, 3 dispatchers: {sum(counts.values())} POSTs received, {duplicates} duplicates")
+    retried = [d["history"] for d in done if d["attempts"] > 1]
+    print(f"deliveries retried after a failed attempt: {retried}")
+    assert set(counts) == expected  # every event arrived at least once
+    # A claim is exclusive: no delivery succeeded twice, and a POST is repeated only
+    # after an attempt that failed (the receiver's backlog overflowed or it timed out).
+    assert all(sum(h.split(" ")[-1].startswith("2") for h in d["history"]) == 1 for d in done), done
+    assert duplicates <= sum(d["attempts"] - 1 for d in done), counts.most_common(3)
+
+
+# --- retention ----------------------------------------------------------------
+
+def test_prune_deletes_old_events_in_batches(org: Org, neo4j_target, driver):
+    staff, alice = org.staff(), org.member("usr_alice")
+    for i in range(5):
+        assert alice.post("/client/community/follow", {"following": f"usr_{i}"}).status_code == 201
+    events = all_events(staff)
+    old = [e["cursor"] for e in events[:3]]
+    driver.execute_query("MATCH (e:Event) WHERE e.org = $org AND e.seq IN $seqs "
+                         "SET e.createdAt = datetime() - duration({days: 40})", org=org.id, seqs=old)
+    # An old event still owed to a receiver is kept until its delivery ends.
+    driver.execute_query("MATCH (e:Event {org: $org, seq: $seq}) CREATE (d:Delivery {id: randomUUID(), org: $org, "
+                         "state: 'pending', attempts: 0, nextAttemptAt: datetime() + duration({days: 1}), "
+                         "createdAt: datetime()})-[:OF]->(e)", org=org.id, seq=old[0])
+    settings = Settings(neo4j_target.uri, neo4j_target.user, neo4j_target.password, "neo4j", None, None)
+
+    async def prune() -> int:
+        db = Database(settings)
+        try:
+            return await webhooks.prune_all(db, retention_days=30, batch=1)
+        finally:
+            await db.close()
+
+    try:
+        assert asyncio.run(prune()) >= 2
+        left = [e["cursor"] for e in all_events(staff)]
+        assert left == [old[0]] + [e["cursor"] for e in events[3:]]
+    finally:
+        driver.execute_query("MATCH (d:Delivery {org: $org}) DETACH DELETE d", org=org.id)
+    # Cursors never go back: the next event continues the sequence.
+    assert alice.post("/client/community/follow", {"following": "usr_next"}).status_code == 201
+    assert all_events(staff)[-1]["cursor"] == events[-1]["cursor"] + 1
