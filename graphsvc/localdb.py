@@ -83,7 +83,7 @@ class Instance:
         path = self.home / "password"
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(18))
+            path.write_text(secrets.token_hex(16))  # hex: never starts with "-", which neo4j-admin would read as an option
             path.chmod(0o600)
         return path.read_text().strip()
 

@@ -124,6 +124,17 @@ def _validate(model: type[BaseModel], data: Any, where: str) -> BaseModel:
         raise BadRequest(_validation_message(exc), code="validation_error") from None
 
 
+def _query_dict(request: Request, model: type[BaseModel]) -> dict:
+    """The query string as a dict. A parameter given twice is refused unless the model
+    lists it in `repeatable`: `?userId=a&userId=b` must not quietly act as b."""
+    params = request.query_params
+    allowed = getattr(model, "repeatable", frozenset())
+    repeated = sorted(k for k in set(params.keys()) if k not in allowed and len(params.getlist(k)) > 1)
+    if repeated:
+        raise BadRequest(f"query parameter given more than once: {', '.join(repeated)}", code="repeated_parameter")
+    return dict(params)
+
+
 def to_route(ep: Endpoint) -> Route:
     async def run(request: Request) -> Response:
         app = request.app.state
@@ -133,7 +144,7 @@ def to_route(ep: Endpoint) -> Route:
         request.state.principal = principal
         ctx = Ctx(request, principal, app.db, app.settings, path=dict(request.path_params))
         if ep.query is not None:
-            ctx.query = _validate(ep.query, dict(request.query_params), "query")
+            ctx.query = _validate(ep.query, _query_dict(request, ep.query), "query")
         if ep.body is not None:
             ctx.body = _validate(ep.body, await _read_json(request, app.settings.max_body_bytes), "body")
         if principal.email and principal.role == "customer":

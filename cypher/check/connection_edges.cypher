@@ -1,0 +1,8 @@
+// Every CONNECTED edge that starts at a person of the org: its id and status.
+CALL () {
+  MATCH (p:Person) WHERE p.org = $org AND p.id IS NOT NULL RETURN p
+  UNION
+  MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL RETURN p
+}
+MATCH (p)-[c:CONNECTED]->()
+RETURN c.id AS id, c.status AS status

@@ -1,0 +1,10 @@
+// Every FOLLOWS edge that starts at a person of the org, with the names events use
+// for both ends (user id or email; page id).
+CALL () {
+  MATCH (p:Person) WHERE p.org = $org AND p.id IS NOT NULL RETURN p
+  UNION
+  MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL RETURN p
+}
+MATCH (p)-[:FOLLOWS]->(t)
+RETURN p.id AS fromId, p.email AS fromEmail,
+       CASE WHEN t:Page THEN 'page' ELSE 'person' END AS kind, t.id AS toId, t.email AS toEmail

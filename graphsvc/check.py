@@ -1,0 +1,200 @@
+"""`graphsvc check [--org ORG]`: verify the graph's invariants and report any that fail.
+
+The service keeps these true transaction by transaction; the checker exists to
+prove it after the fact (a crash, a restore, a migration, a bug) without trusting
+the code that wrote the data. Every check reads named statements from
+cypher/check/ in read transactions and never writes.
+
+What is checked, per org (each query starts from the org's index entries):
+
+- page_counters: every Page's `followerCount` equals its incoming FOLLOWS edges.
+- people: every Person has a `key`; emails are lower-cased; no two people of the
+  org share an email, case aside (so no email placeholder lingers beside the
+  claimed person with that email -- an "orphaned placeholder duplicate").
+- connections: every CONNECTED from a person of the org carries this `org` and an
+  `id`, joins two different people, has status pending|accepted|rejected, and has
+  `liveKey` set exactly when pending or accepted, equal to the pair's key.
+- live_pairs: at most one live (liveKey set) CONNECTED per pair of people.
+- cross_org: no relationship joins a node of the org (Person, Page, Post, Event,
+  Webhook, and through those Delivery) to a node of another org or of none.
+- follow_events: the outbox agrees with the FOLLOWS edges both ways. For each
+  (actor, subject, person|page) the latest follow.* event says created exactly
+  when the edge exists, and every edge has such an event. Names are matched as
+  the events write them: a user id or an email for people (an email still names
+  the person after a claim), a page id for pages.
+- connection_events: for each connection id, the latest connection.* event agrees
+  with the edge: requested -> pending, accepted -> accepted, rejected -> rejected,
+  removed -> no edge with that id; and every CONNECTED edge has an event.
+
+With no --org the checker first lists every tenant and a handful of orphans with
+two whole-graph scans (cypher/check/orgs and cypher/check/unscoped: nodes or
+CONNECTED relationships with no `org` at all, which no org-scoped query can
+reach), then runs the per-org checks for each tenant. Those two scans are the
+only label scans; they never run with --org.
+
+Exit status: 0 all invariants hold, 1 at least one failed (report on stdout),
+2 Neo4j could not be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError
+
+from . import config
+from .cypher import q
+
+# Rows kept per failing check; enough to act on, never a flood.
+CAP = 50
+
+CHECKS = ("page_counters", "people", "connections", "live_pairs", "cross_org", "follow_events",
+          "connection_events")
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    org: str | None
+    detail: str
+
+
+def _read(driver: Driver, database: str, name: str, **params: Any) -> list[dict]:
+    def work(tx: Any) -> list[dict]:
+        return [record.data() for record in tx.run(q(name), params)]
+
+    with driver.session(database=database) as session:
+        return session.execute_read(work)
+
+
+def _payload(text: str | None) -> dict:
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _follow_kind(ev: dict) -> str:
+    # follow/unfollow events record what was followed; a block's follow.deleted is always between people.
+    following = _payload(ev["payload"]).get("following") or {}
+    return "page" if following.get("type") == "page" else "person"
+
+
+def follow_violations(events: list[dict], edges: list[dict]) -> list[str]:
+    """Compare the latest follow.* event per (actor, subject, kind) with the FOLLOWS edges."""
+    latest: dict[tuple, dict] = {}
+    for ev in events:
+        latest[(ev["actor"], ev["subject"], _follow_kind(ev))] = ev
+    claimed = {key for key, ev in latest.items() if ev["type"] == "follow.created"}
+    found: set[tuple] = set()
+    problems = []
+    for edge in edges:
+        names_from = [n for n in (edge["fromId"], edge["fromEmail"]) if n]
+        names_to = [n for n in (edge["toId"], edge["toEmail"]) if n]
+        keys = {(a, s, edge["kind"]) for a in names_from for s in names_to}
+        hit = keys & claimed
+        found |= hit
+        if not hit:
+            problems.append(f"edge {'/'.join(names_from)} -FOLLOWS-> {edge['kind']} {'/'.join(names_to)} "
+                            "has no follow.created as its latest event")
+    for key in sorted(claimed - found, key=str):
+        ev = latest[key]
+        problems.append(f"event #{ev['seq']} follow.created {key[0]} -> {key[2]} {key[1]} has no FOLLOWS edge")
+    return problems
+
+
+EXPECTED_STATUS = {"connection.requested": "pending", "connection.accepted": "accepted",
+                   "connection.rejected": "rejected", "connection.removed": None}
+
+
+def connection_violations(events: list[dict], edges: list[dict]) -> list[str]:
+    """Compare the latest connection.* event per connection id with the CONNECTED edges."""
+    latest: dict[str, dict] = {}
+    for ev in events:
+        conn = _payload(ev["payload"]).get("connection") or {}
+        if isinstance(conn, dict) and conn.get("id"):
+            latest[conn["id"]] = ev
+    by_id = {edge["id"]: edge["status"] for edge in edges}
+    problems = []
+    for cid, ev in sorted(latest.items()):
+        if ev["type"] not in EXPECTED_STATUS:
+            continue
+        want, have = EXPECTED_STATUS[ev["type"]], by_id.get(cid)
+        if want != have:
+            problems.append(f"connection {cid}: latest event #{ev['seq']} is {ev['type']} "
+                            f"but the edge is {have or 'absent'}")
+    for cid in sorted(set(by_id) - set(latest), key=str):
+        problems.append(f"connection {cid} ({by_id[cid]}) has no connection event")
+    return problems
+
+
+def _fmt(row: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in row.items())
+
+
+def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
+    """Every per-org invariant of one tenant."""
+    out: list[Violation] = []
+
+    def add(check: str, details: Iterable[str]) -> None:
+        out.extend(Violation(check, org, d) for d in details)
+
+    for name in ("page_counters", "people", "connections", "live_pairs", "cross_org"):
+        add(name, (_fmt(r) for r in _read(driver, database, f"check/{name}", org=org, cap=CAP)))
+    add("follow_events", follow_violations(_read(driver, database, "check/follow_events", org=org),
+                                           _read(driver, database, "check/follow_edges", org=org))[:CAP])
+    add("connection_events", connection_violations(_read(driver, database, "check/connection_events", org=org),
+                                                   _read(driver, database, "check/connection_edges", org=org))[:CAP])
+    return out
+
+
+def run(driver: Driver, database: str, org: str | None = None) -> tuple[list[str], list[Violation]]:
+    """(orgs checked, violations). Without `org`: every tenant plus the unscoped orphans."""
+    if org is not None:
+        return [org], check_org(driver, database, org)
+    orgs = [r["org"] for r in _read(driver, database, "check/orgs")]
+    found = [Violation("unscoped", None, r["item"]) for r in _read(driver, database, "check/unscoped", cap=CAP)]
+    for one_org in orgs:
+        found += check_org(driver, database, one_org)
+    return orgs, found
+
+
+def report(orgs: list[str], violations: list[Violation]) -> str:
+    lines = [f"checked {len(orgs)} org(s): {', '.join(CHECKS)}" + ("" if len(orgs) == 1 else ", unscoped")]
+    if not violations:
+        lines.append("OK: every invariant holds")
+        return "\n".join(lines)
+    lines.append(f"FAILED: {len(violations)} violation(s)")
+    groups: dict[tuple, list[str]] = {}
+    for v in violations:
+        groups.setdefault((v.org or "(no org)", v.check), []).append(v.detail)
+    for (org, check), details in sorted(groups.items()):
+        lines.append(f"  [{org}] {check}: {len(details)}")
+        lines += [f"    - {d}" for d in details]
+    return "\n".join(lines)
+
+
+def _main(args: argparse.Namespace) -> int:
+    settings = config.load()
+    try:
+        with GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password),
+                                  connection_timeout=settings.db_timeout) as driver:
+            orgs, violations = run(driver, settings.neo4j_database, args.org)
+    except (DriverError, Neo4jError, OSError) as exc:
+        print(f"graphsvc check: cannot read the graph: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(report(orgs, violations))
+    return 1 if violations else 0
+
+
+def add_command(sub: Any) -> None:
+    """Register `graphsvc check` on the CLI's subparsers."""
+    p = sub.add_parser("check", help="verify the graph's invariants (exit 1 with a report if one fails)")
+    p.add_argument("--org", help="check one tenant only (index seeks only); default: every tenant")
+    p.set_defaults(fn=_main)
