@@ -1,8 +1,15 @@
 """/openapi.json, built from the endpoint registry and the same pydantic models
-that validate requests, and /docs, a page that renders it with no outside assets."""
+that validate requests, and /docs, a page that renders it with no outside assets.
+
+Examples are the seeds' own values (Alice, Bob, `usr_abc123`, `con_xyz789`, the
+design-talk request, the 124/98/12/14 stats widget) so the document reads like
+the product it describes. A model without a hand-written example still gets one,
+built from its schema, so no operation is ever documented without an example.
+"""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -10,85 +17,318 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
-from ..models import ErrorBody
+from ..models import ErrorBody, Health
 from .http import ENDPOINTS, Endpoint
 
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing, bad or expired token",
                403: "Forbidden", 404: "Not found", 409: "Wrong state", 413: "Body too large",
-               429: "Limit reached", 503: "Neo4j unreachable"}
+               422: "Unprocessable input", 429: "Limit reached", 503: "Neo4j unreachable or busy; retry"}
+
+ERROR_EXAMPLES = {
+    400: ("invalid_id", "targetId must be 1-128 letters, digits or _ - . :"),
+    401: ("token_expired", "token expired"),
+    403: ("org_mismatch", "token belongs to another org"),
+    404: ("connection_not_found", "no such connection"),
+    409: ("already_pending", "your request is already pending"),
+    413: ("payload_too_large", "request body over 1000000 bytes"),
+    422: ("validation_error", "postIds: List should have at most 1000 items"),
+    429: ("pending_limit", "you already have 1000 requests waiting for an answer"),
+    503: ("database_unavailable", "Neo4j is unreachable"),
+}
+
+# Seed values. Timestamps are what Neo4j's toString(datetime()) gives.
+ALICE = {"id": "usr_abc123", "email": "alice@example.com"}
+BOB = {"id": "usr_bob", "email": "bob@example.com"}
+CONNECTION = {
+    "id": "con_xyz789", "status": "pending",
+    "requesterId": ALICE["id"], "requesterEmail": ALICE["email"], "targetId": BOB["id"], "targetEmail": BOB["email"],
+    "message": "Hi Bob — saw your design talk.", "context": {"event": "figma-conf-2026"},
+    "requestedAt": "2026-03-02T09:15:00.000000000+00:00", "respondedAt": None,
+}
+ACCEPTED = {**CONNECTION, "status": "accepted", "respondedAt": "2026-03-02T10:02:41.000000000+00:00"}
+FOLLOWED = {"type": "person", "id": BOB["id"], "email": BOB["email"], "name": None,
+            "followedAt": "2026-03-01T18:30:00.000000000+00:00"}
+
+# Hand-written examples by model name; a list gives several named examples.
+EXAMPLES: dict[str, Any] = {
+    "ErrorBody": {"error": {"code": "already_pending", "message": "your request is already pending"}},
+    "Error": {"code": "already_pending", "message": "your request is already pending"},
+    "Pagination": {"page": 1, "limit": 20, "total": 124, "totalPages": 7, "hasMore": True},
+    "Health": {"status": "ready", "detail": None},
+    "FollowIn": [("A person, by email", {"following": "bob@example.com", "followingType": "person"}),
+                 ("A page", {"following": "page-id-here", "followingType": "page"})],
+    "Followed": FOLLOWED,
+    "FollowOut": {"following": FOLLOWED, "created": True},
+    "FollowStats": {"followers": 120, "following": 37},
+    "PageIn": {"name": "Design Guild"},
+    "PageOut": {"id": "page-id-here", "name": "Design Guild", "followerCount": 1250,
+                "createdAt": "2026-01-10T08:00:00.000000000+00:00", "updatedAt": "2026-01-10T08:00:00.000000000+00:00"},
+    "ConnectionRequestIn": [
+        ("From a member", {"targetId": "bob@example.com", "message": "Hi Bob — saw your design talk.",
+                           "context": {"event": "figma-conf-2026"}}),
+        ("A service acting for a member", {"targetId": "usr_bob", "userId": "usr_abc123"}),
+    ],
+    "RespondIn": [("Accept (acceptConnection)", {"action": "accept"}),
+                  ("Decline (declineConnection)", {"action": "reject"})],
+    "Connection": [("Requested", CONNECTION), ("Accepted", ACCEPTED)],
+    "ConnectionItem": {**ACCEPTED, "user": BOB},
+    "PersonOut": BOB,
+    "ConnectionCount": {"count": 98},
+    "ConnectionStats": {"total": 124, "accepted": 98, "pending": 12, "sent": 14},
+    "ConnectionStatus": [("Waiting for their answer", {"status": "pending_sent", "connectionId": "con_xyz789"}),
+                         ("No connection", {"status": "none", "connectionId": None})],
+    "AcceptAllIn": {},
+    "AcceptAllOut": {"accepted": 12},
+    # Posts, visibility, blocks and graph reads (CONTRACT.md, "Graph reads for feeds and people").
+    "PostIn": [("A member's post for connections", {"authorId": "usr_abc123", "visibility": "connections"}),
+               ("A post in a page", {"authorId": "usr_abc123", "visibility": "followers", "pageId": "page-id-here"})],
+    "PostOut": {"id": "post_42", "authorId": "usr_abc123", "authorEmail": "alice@example.com",
+                "visibility": "connections", "pageId": None, "createdAt": "2026-03-02T11:00:00.000000000+00:00",
+                "updatedAt": "2026-03-02T11:00:00.000000000+00:00"},
+    "Verdict": [("Seen through a connection", {"visible": True, "reason": "connection"}),
+                ("Hidden: connections only", {"visible": False, "reason": "not_connected"})],
+    "PostVerdict": {"postId": "post_42", "visible": True, "reason": "connection"},
+    "InlinePost": {"id": "post_43", "authorId": "usr_abc123", "visibility": "followers"},
+    "BatchIn": [("Stored posts, by id", {"viewerId": "usr_bob", "postIds": ["post_42", "post_43", "post_44"]}),
+                ("Posts described inline", {"viewerId": "usr_bob", "posts": [
+                    {"id": "post_42", "authorId": "usr_abc123", "visibility": "connections"},
+                    {"id": "post_45", "authorId": "usr_carol", "visibility": "followers",
+                     "pageId": "page-id-here"}]})],
+    "BatchOut": {"viewerId": "usr_bob", "results": [
+        {"postId": "post_42", "visible": True, "reason": "connection"},
+        {"postId": "post_43", "visible": True, "reason": "public"},
+        {"postId": "post_44", "visible": False, "reason": "private"}]},
+    "BlockIn": {"targetId": "usr_mallory"},
+    "Blocked": {"id": "usr_mallory", "email": None, "blockedAt": "2026-03-03T08:00:00.000000000+00:00"},
+    "BlockOut": {"blocked": {"id": "usr_mallory", "email": None}, "created": True},
+    "Degree": [("Two hops", {"degree": 2, "path": [ALICE, {"id": "usr_bob", "email": None},
+                                                    {"id": "usr_carol", "email": None}]}),
+               ("Not within three hops", {"degree": None, "path": []})],
+    "Suggestion": {"user": {"id": "usr_carol", "email": "carol@example.com"}, "mutualCount": 4},
+}
+
+PARAM_EXAMPLES = {
+    "userId": "usr_abc123", "id": "con_xyz789", "followingId": "bob@example.com", "pageId": "page-id-here",
+    "postId": "post_42", "viewerId": "usr_bob", "page": 1, "limit": 20, "status": "accepted",
+    "followingType": "person", "after": 0,
+}
+
+# Routes served outside the endpoint registry: documented here so the document covers every route.
+PUBLIC_ROUTES = [
+    ("/healthz", "Liveness: the process answers", "application/json", {"status": "ok"}),
+    ("/readyz", "Readiness: Neo4j reachable and the schema in place (503 otherwise)", "application/json",
+     {"status": "ready", "detail": None}),
+    ("/metrics", "Prometheus metrics", "text/plain",
+     'graphsvc_requests_total{method="GET",route="/client/community/connections",status="200"} 42.0\n'),
+    ("/openapi.json", "This document", "application/json", {"openapi": "3.1.0"}),
+    ("/docs", "This document rendered for people (no outside assets)", "text/html",
+     "<!doctype html><title>graphsvc API</title>"),
+]
 
 
 def _models() -> list[type[BaseModel]]:
-    seen: dict[str, type[BaseModel]] = {"ErrorBody": ErrorBody}
+    seen: dict[str, type[BaseModel]] = {"ErrorBody": ErrorBody, "Health": Health}
     for ep in ENDPOINTS:
-        for model in (ep.body, ep.query, ep.response):
+        for model in (ep.body, ep.response):
             if isinstance(model, type) and issubclass(model, BaseModel):
                 seen[model.__name__] = model
     return list(seen.values())
 
 
-def _query_parameters(model: type[BaseModel], schemas: dict) -> list[dict]:
+def _resolve(schema: dict, defs: dict) -> dict:
+    ref = schema.get("$ref")
+    return defs[ref.rsplit("/", 1)[-1]] if ref else schema
+
+
+def _string_for(name: str) -> str:
+    lowered = name.lower()
+    if "email" in lowered:
+        return "bob@example.com"
+    if name.endswith("At"):
+        return "2026-03-02T09:15:00.000000000+00:00"
+    if "url" in lowered:
+        return "https://hooks.example.com/graphsvc"
+    if name == "id" or name.endswith("Id"):
+        return {"postId": "post_42", "pageId": "page-id-here"}.get(name, "usr_bob")
+    return name or "text"
+
+
+def _synth(schema: dict, defs: dict, depth: int = 0, name: str = "") -> Any:
+    """A plausible value for a schema that has no hand-written example."""
+    if depth > 6:
+        return None
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        return _example_for(name, defs, depth + 1)
+    if schema.get("examples"):
+        return copy.deepcopy(schema["examples"][0])
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return schema["enum"][0]
+    for key in ("anyOf", "oneOf"):
+        if key in schema:
+            options = [s for s in schema[key] if s.get("type") != "null"] or schema[key]
+            return _synth(options[0], defs, depth + 1, name)
+    if "default" in schema and schema["default"] is not None:
+        return schema["default"]
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        return {k: _synth(v, defs, depth + 1, k) for k, v in schema.get("properties", {}).items()
+                if k in schema.get("required", ()) or "default" not in v}
+    if kind == "array":
+        return [_synth(schema.get("items", {}), defs, depth + 1, name[:-1] if name.endswith("s") else name)]
+    if kind == "integer":
+        return max(schema.get("minimum", 1), 1)
+    if kind == "number":
+        return 1.0
+    if kind == "boolean":
+        return True
+    if kind == "string":
+        return _string_for(name)
+    return None
+
+
+def _example_for(name: str, defs: dict, depth: int = 0) -> Any:
+    given = EXAMPLES.get(name)
+    if given is not None:
+        return copy.deepcopy(given[0][1] if isinstance(given, list) else given)
+    match = re.fullmatch(r"Paginated_(\w+)_", name)
+    if match:
+        item = _example_for(match.group(1), defs, depth + 1)
+        return {"data": [item], "pagination": {"page": 1, "limit": 20, "total": 1, "totalPages": 1, "hasMore": False}}
+    return _synth(defs.get(name, {}), {**defs, name: {}}, depth + 1) if depth < 6 else None
+
+
+def _named_examples(ref: dict, defs: dict) -> dict:
+    name = ref["$ref"].rsplit("/", 1)[-1]
+    given = EXAMPLES.get(name)
+    if isinstance(given, list):
+        return {re.sub(r"\W+", "_", label).strip("_").lower(): {"summary": label, "value": copy.deepcopy(value)}
+                for label, value in given}
+    return {"example": {"value": _example_for(name, defs)}}
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict]:
+    schema = model.model_json_schema()
     params = []
     for name, field in model.model_fields.items():
-        schema = model.model_json_schema()["properties"][name]
-        params.append({"name": name, "in": "query", "required": field.is_required(),
-                       "description": field.description or "", "schema": schema})
+        prop = schema["properties"][name]
+        param = {"name": name, "in": "query", "required": field.is_required(),
+                 "description": field.description or prop.get("description", ""), "schema": prop}
+        example = PARAM_EXAMPLES.get(name, _synth(prop, schema.get("$defs", {}), 0, name))
+        if example is not None:
+            param["example"] = example
+        params.append(param)
     return params
 
 
-def _operation(ep: Endpoint, refs: dict) -> dict:
-    op: dict[str, Any] = {
-        "operationId": ep.handler.__name__ if ep.handler.__name__ not in _dupes() else
-        f"{ep.handler.__name__}_{re.sub(r'[^a-z]+', '_', ep.path.lower()).strip('_')}",
-        "summary": ep.summary, "tags": [ep.tag], "parameters": [],
-    }
+def _json(ref: dict, defs: dict) -> dict:
+    return {"application/json": {"schema": ref, "examples": _named_examples(ref, defs)}}
+
+
+def _error(code: int) -> dict:
+    name, message = ERROR_EXAMPLES.get(code, ("error", STATUS_TEXT.get(code, "error")))
+    return {"description": STATUS_TEXT.get(code, "Error"),
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"},
+                                             "examples": {name: {"value": {"error": {"code": name,
+                                                                                      "message": message}}}}}}}
+
+
+def _alternative(ep: Endpoint) -> int | None:
+    """Handlers returning a `Reply` answer a second status: 200 beside 201 and the reverse."""
+    returns = ep.handler.__annotations__.get("return")
+    if returns not in ("Reply", "Reply | None") and getattr(returns, "__name__", "") != "Reply":
+        return None
+    return {201: 200, 200: 201}.get(ep.status)
+
+
+def _operation_id(ep: Endpoint, dupes: set[str]) -> str:
+    name = ep.handler.__name__
+    if name not in dupes:
+        return name
+    return f"{name}_{re.sub(r'[^a-z]+', '_', ep.path.lower()).strip('_')}"
+
+
+def _operation(ep: Endpoint, refs: dict, defs: dict, dupes: set[str]) -> dict:
+    op: dict[str, Any] = {"operationId": _operation_id(ep, dupes), "summary": ep.summary, "tags": [ep.tag],
+                          "parameters": []}
     if ep.description:
         op["description"] = ep.description
     for name in re.findall(r"{(\w+)}", ep.path):
-        op["parameters"].append({"name": name, "in": "path", "required": True, "schema": {"type": "string"}})
+        op["parameters"].append({"name": name, "in": "path", "required": True, "schema": {"type": "string"},
+                                 "example": PARAM_EXAMPLES.get(name, "usr_bob")})
     if ep.roles != ("public",):
         op["parameters"].append({"name": "orgid", "in": "header", "required": True,
                                  "description": "The tenant; must equal the token's org claim",
-                                 "schema": {"type": "string"}})
+                                 "schema": {"type": "string"}, "example": "my-org"})
         op["security"] = [{"bearer": []}]
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(ep.roles)}.").strip()
     if ep.query is not None:
-        op["parameters"] += _query_parameters(ep.query, refs)
+        op["parameters"] += _query_parameters(ep.query)
     if ep.body is not None:
-        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[ep.body]}}}
+        op["requestBody"] = {"required": True, "content": _json(refs[ep.body], defs)}
     ok: dict[str, Any] = {"description": STATUS_TEXT.get(ep.status, "OK")}
     if ep.response is not None and ep.status != 204:
-        ok["content"] = {"application/json": {"schema": refs[ep.response]}}
+        ok["content"] = _json(refs[ep.response], defs)
     responses = {str(ep.status): ok}
-    if ep.status == 201 and ep.response is not None:
-        responses["200"] = {"description": "Already existed", "content": ok["content"]}
-    error = {"content": {"application/json": {"schema": refs[ErrorBody]}}}
+    other = _alternative(ep)
+    if other and "content" in ok:
+        text = "Already existed (or, for a connection request, the other side had already asked: accepted)" \
+            if other == 200 else "Created"
+        responses[str(other)] = {"description": text, "content": copy.deepcopy(ok["content"])}
     codes = set(ep.errors) | {400, 503} | ({401, 403} if ep.roles != ("public",) else set())
+    if ep.body is not None:
+        codes.add(413)
     for code in sorted(codes):
-        responses[str(code)] = {"description": STATUS_TEXT.get(code, "Error"), **error}
-    op["responses"] = responses
+        responses[str(code)] = _error(code)
+    op["responses"] = dict(sorted(responses.items()))
     return op
 
 
-def _dupes() -> set[str]:
-    names = [ep.handler.__name__ for ep in ENDPOINTS]
-    return {n for n in names if names.count(n) > 1}
+def _public(summary: str, media: str, example: Any, refs: dict, defs: dict, path: str) -> dict:
+    if media == "application/json" and path in ("/healthz", "/readyz"):
+        content = _json(refs[Health], defs)
+    elif media == "application/json":
+        content = {media: {"schema": {"type": "object"}, "examples": {"example": {"value": example}}}}
+    else:
+        content = {media: {"schema": {"type": "string"}, "examples": {"example": {"value": example}}}}
+    responses = {"200": {"description": summary, "content": content}}
+    if path == "/readyz":
+        responses["503"] = {"description": "Neo4j unreachable or the schema missing", "content": _json(refs[Health], defs)}
+    return {"operationId": path.strip("/").replace(".", "_"), "summary": summary, "tags": ["Service"],
+            "parameters": [], "security": [], "responses": responses}
 
 
 def document() -> dict:
     models = _models()
-    keys, defs = models_json_schema([(m, "validation") for m in models],
-                                    ref_template="#/components/schemas/{model}")
+    keys, top = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
+    defs = top.get("$defs", {})
     refs = {m: keys[(m, "validation")] for m in models}
+    for name, schema in defs.items():
+        if "examples" not in schema and schema.get("type") == "object":
+            example = _example_for(name, defs)
+            if example is not None:
+                schema["examples"] = [example]
+    names = [ep.handler.__name__ for ep in ENDPOINTS]
+    dupes = {n for n in names if names.count(n) > 1}
     paths: dict[str, dict] = {}
+    for path, summary, media, example in PUBLIC_ROUTES:
+        paths[path] = {"get": _public(summary, media, example, refs, defs, path)}
     for ep in ENDPOINTS:
-        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, refs)
+        paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, refs, defs, dupes)
+    tags = sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})
     return {
         "openapi": "3.1.0",
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "info": {"title": "graphsvc", "version": __version__,
-                 "description": "A multi-tenant social graph: follows, connections, visibility, on Neo4j."},
+                 "description": "A multi-tenant social graph: follows, connections, visibility, on Neo4j. "
+                                "Every call carries `orgid: <org>` and `Authorization: Bearer <JWT>`; errors are "
+                                "`{\"error\": {\"code\", \"message\"}}`; lists take `page` and `limit` and answer "
+                                "`{data, pagination}`."},
+        "tags": [{"name": t} for t in tags],
         "paths": paths,
-        "components": {"schemas": defs.get("$defs", {}),
+        "components": {"schemas": defs,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     }
 
