@@ -30,6 +30,18 @@ test: install
 soak: install
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
 
+# A deterministic synthetic org (PEOPLE=100000 by default) in the `bench` Neo4j
+# instance, written through `graphsvc import`; then the benchmark against it.
+PEOPLE ?= 100000
+bench-data: install
+	$(PY) -m graphsvc db start --instance bench
+	$(PY) -m graphsvc generate --people $(PEOPLE) --org bench --instance bench --out bench-data
+
+bench: install
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m graphsvc db start --instance bench
+	$(PY) bench/bench.py --org bench --data bench-data/$(PEOPLE) $(BENCH_ARGS)
+
 stop:
 	-$(PY) -m graphsvc db stop
 	-$(PY) -m graphsvc db stop --instance test

@@ -7,16 +7,18 @@ import logging
 from typing import AsyncIterator
 
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired, TransientError
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import config
+from . import config, webhooks
 from .api import connections as _connections  # noqa: F401  (each module registers its endpoints)
 from .api import follows as _follows  # noqa: F401
+from .api import analytics as _analytics  # noqa: F401
+from .api import events as _events  # noqa: F401
 from .api import graph as _graph  # noqa: F401
 from .api.http import ENDPOINTS, AccessLog, error_response, to_route
 from .api.openapi import DOCS_HTML, document
@@ -44,7 +46,23 @@ async def readyz(request: Request) -> Response:
     return JSONResponse({"status": "ready" if ok else "unavailable", "detail": detail}, status_code=200 if ok else 503)
 
 
+POOL = Gauge("graphsvc_neo4j_pool_connections", "Bolt connections in the driver's pool", ["state"])
+
+
+def _pool_counts(db: Database) -> tuple[int, int]:
+    """(in use, open) connections of the driver's pool. The driver has no public gauge, so this
+    reads its pool; -1 when a driver version lays it out differently."""
+    try:
+        conns = [c for dq in db.driver._pool.connections.values() for c in dq]
+        return sum(bool(c.in_use) for c in conns), len(conns)
+    except AttributeError:
+        return -1, -1
+
+
 async def metrics(request: Request) -> Response:
+    in_use, total = _pool_counts(request.app.state.db)
+    POOL.labels("in_use").set(in_use)
+    POOL.labels("open").set(total)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
@@ -95,9 +113,12 @@ def create_app(settings: config.Settings | None = None) -> Starlette:
         except (DriverError, Neo4jError, OSError) as exc:
             # Serve anyway: /readyz says 503 until Neo4j answers and the schema is in place.
             log.warning("schema not applied at start-up: %s", exc)
+        # --- webhook dispatcher (issue 5): after the schema, cancelled before the driver closes ---
+        dispatcher = webhooks.start(app.state.db)
         try:
             yield
         finally:
+            await webhooks.stop(dispatcher)
             await app.state.db.close()
 
     routes = [

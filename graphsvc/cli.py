@@ -98,6 +98,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ttl", type=int, default=3600)
     p.set_defaults(fn=_token)
 
+    from .check import add_command as add_check
+
+    add_check(sub)
+
+    from .cli_bulk import add_commands as add_bulk
+
+    add_bulk(sub)
+
+    from .cli_analytics import add_commands as add_analytics
+
+    add_analytics(sub)
+
     args = parser.parse_args(argv)
     return args.fn(args)
 

@@ -25,6 +25,10 @@ from graphsvc.auth import mint
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-" + "x" * 32
+# Every graphsvc process of a test run dispatches webhooks with one fast policy, so
+# that whichever process claims a delivery retries it on the same schedule.
+DISPATCH_ENV = {"GRAPHSVC_DISPATCH_INTERVAL": "0.2", "GRAPHSVC_WEBHOOK_BACKOFF": "0.2",
+                "GRAPHSVC_WEBHOOK_HORIZON": "5", "GRAPHSVC_WEBHOOK_TIMEOUT": "2"}
 
 
 @dataclass
@@ -116,7 +120,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(neo4j_target: Neo4jTarget):
-    srv = Server(neo4j_target)
+    srv = Server(neo4j_target, **DISPATCH_ENV)
     yield srv
     srv.stop()
 

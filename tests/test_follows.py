@@ -272,3 +272,9 @@ def test_rs256_option_and_algorithm_confusion(neo4j_target, org):
 
 def test_analyst_cannot_act_as_member(org):
     assert_error(org.analyst().get("/client/community/followers"), 403)
+
+
+def test_repeated_acting_user_is_refused(org):
+    service = org.service()
+    r = service.get("/client/community/following", params=[("userId", "usr_a"), ("userId", "usr_b")])
+    assert_error(r, 400, "repeated_parameter")

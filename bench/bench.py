@@ -1,0 +1,565 @@
+"""`make bench`: latency and throughput of graphsvc through its HTTP API, against the
+same Cypher through the raw Python driver and the floor of one Bolt round trip.
+
+Not a test (no thresholds, never in the test suite): it starts its own API server
+process against the `bench` Neo4j instance loaded by `make bench-data`, measures
+each operation at concurrency 1 (median, p99) and throughput at 1, 8 and 32, and
+writes bench-results/<stamp>.json (+ latest.json) and a PNG of the latency
+distributions. The HTTP client is a minimal keep-alive HTTP/1.1 client on asyncio
+streams, so the client's own cost is close to the raw driver's and the API/raw
+ratio is the service's overhead, not httpx's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import neo4j  # noqa: E402
+
+from graphsvc import connections as conn_domain  # noqa: E402
+from graphsvc import follows as follow_domain  # noqa: E402
+from graphsvc import graph as graph_domain  # noqa: E402
+from graphsvc import localdb  # noqa: E402
+from graphsvc.auth import PersonRef, mint  # noqa: E402
+from graphsvc.cypher import q  # noqa: E402
+
+Call = Callable[[], Awaitable[Any]]
+
+
+# ---- a tiny HTTP/1.1 keep-alive client -----------------------------------------------------------------------
+
+class HttpConn:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, target: str, token: str, org: str, body: bytes | None = None) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        head = (f"{method} {target} HTTP/1.1\r\nhost: {self.host}\r\nauthorization: Bearer {token}\r\n"
+                f"orgid: {org}\r\n")
+        if body is not None:
+            head += f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        self.writer.write(head.encode() + b"\r\n" + (body or b""))
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        length = 0
+        for line in lines[1:]:
+            if line[:15].lower() == "content-length:":
+                length = int(line[15:])
+        data = await self.reader.readexactly(length) if length else b""
+        return status, data
+
+
+class HttpPool:
+    """One connection per concurrent worker, as a load balancer's keep-alive pool would hold."""
+
+    def __init__(self, port: int, org: str):
+        self.port, self.org = port, org
+        self.free: list[HttpConn] = []
+
+    async def call(self, method: str, target: str, token: str, body: Any = None, expect: tuple = (200, 201)) -> Any:
+        payload = json.dumps(body).encode() if body is not None else None
+        conn = self.free.pop() if self.free else HttpConn("127.0.0.1", self.port)
+        try:
+            status, data = await conn.request(method, target, token, self.org, payload)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            # The server closed an idle keep-alive connection (uvicorn: after 5 s): reconnect once.
+            conn = HttpConn("127.0.0.1", self.port)
+            status, data = await conn.request(method, target, token, self.org, payload)
+        self.free.append(conn)
+        if status not in expect:
+            raise RuntimeError(f"{method} {target}: {status} {data[:300]!r}")
+        return json.loads(data) if data else None
+
+
+# ---- operations ------------------------------------------------------------------------------------------------
+
+@dataclass
+class Op:
+    name: str
+    api: Callable[[int], Call]  # sample index -> a coroutine factory
+    raw: Callable[[int], Call]
+    note: str = ""
+
+
+@dataclass
+class Result:
+    name: str
+    mode: str  # api | raw | floor
+    latencies_ms: list[float] = field(default_factory=list)
+    throughput: dict[int, float] = field(default_factory=dict)
+    errors: int = 0
+
+    def summary(self) -> dict:
+        lat = sorted(self.latencies_ms)
+        return {
+            "op": self.name, "mode": self.mode, "samples": len(lat), "errors": self.errors,
+            "medianMs": round(statistics.median(lat), 3) if lat else None,
+            "p99Ms": round(lat[min(len(lat) - 1, int(0.99 * len(lat)))], 3) if lat else None,
+            "throughput": {str(c): round(v, 1) for c, v in self.throughput.items()},
+        }
+
+
+class Bench:
+    def __init__(self, args: argparse.Namespace, driver: neo4j.AsyncDriver, http: HttpPool, secret: str,
+                 subjects: dict):
+        self.args, self.driver, self.http, self.secret, self.s = args, driver, http, secret, subjects
+        self.org = args.org
+        self.rng = random.Random(args.seed)
+        self.tokens: dict[str, str] = {}
+        self.service = mint(secret, "svc_bench", self.org, "service", None, 24 * 3600)
+
+    def token(self, sub: str) -> str:
+        tok = self.tokens.get(sub)
+        if tok is None:
+            tok = self.tokens[sub] = mint(self.secret, sub, self.org, "customer", None, 24 * 3600)
+        return tok
+
+    def person(self) -> str:
+        return f"usr_{self.rng.randrange(self.s['people']):07d}"
+
+    def post(self) -> str:
+        return f"post_{self.rng.randrange(self.s['posts']):08d}"
+
+    async def read(self, name: str, **params: Any) -> list[dict]:
+        text = q(name)
+
+        async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict]:
+            result = await tx.run(text, params)
+            return [r.data() async for r in result]
+
+        async with self.driver.session(database="neo4j") as session:
+            return await session.execute_read(work)
+
+    async def write(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        async with self.driver.session(database="neo4j") as session:
+            return await session.execute_write(fn, *args)
+
+    async def floor(self) -> None:
+        async with self.driver.session(database="neo4j") as session:
+            result = await session.run("RETURN 1 AS one")
+            await result.consume()
+
+    def ops(self) -> list[Op]:
+        org, s = self.org, self.s
+        ops: list[Op] = []
+
+        def vis(n: int) -> Op:
+            def api(i: int) -> Call:
+                viewer, posts = self.person(), [self.post() for _ in range(n)]
+                if n == 1:
+                    target = "/community/visibility?" + urlencode({"viewerId": viewer, "postId": posts[0]})
+                    return lambda: self.http.call("GET", target, self.service)
+                return lambda: self.http.call("POST", "/community/visibility", self.service,
+                                              {"viewerId": viewer, "postIds": posts})
+
+            def raw(i: int) -> Call:
+                viewer, posts = self.person(), [self.post() for _ in range(n)]
+                return lambda: self.read("visibility/check_stored", org=org, viewerId=viewer, viewerEmail=None,
+                                         postIds=posts)
+            return Op("visibility_1" if n == 1 else f"visibility_batch_{n}", api, raw)
+
+        ops += [vis(1), vis(100), vis(1000)]
+
+        def mutual(pick: Callable[[], tuple[str, str]], name: str) -> Op:
+            def api(i: int) -> Call:
+                a, b = pick()
+                return lambda: self.http.call("GET", f"/client/community/connections/mutual/{b}", self.token(a))
+
+            def raw(i: int) -> Call:
+                a, b = pick()
+                return lambda: self.read("connections/mutual", org=org, meId=a, meEmail=None, otherId=b,
+                                         otherEmail=None, skip=0, limit=20)
+            return Op(name, api, raw)
+
+        def random_pair() -> tuple[str, str]:
+            a, b = self.person(), self.person()
+            while b == a:
+                b = self.person()
+            return a, b
+
+        def hub_pair() -> tuple[str, str]:
+            return tuple(self.rng.sample(s["hubs"], 2))  # type: ignore[return-value]
+
+        ops += [mutual(random_pair, "mutual_random"), mutual(hub_pair, "mutual_hubs")]
+
+        def degree_api(i: int) -> Call:
+            a, b = random_pair()
+            return lambda: self.http.call("GET", f"/client/community/degree/{b}", self.token(a))
+
+        def degree_raw(i: int) -> Call:
+            a, b = random_pair()
+            return lambda: self.read("graph/degree", org=org, meId=a, meEmail=None, otherId=b, otherEmail=None)
+        ops.append(Op("degree", degree_api, degree_raw))
+
+        def sugg_api(i: int) -> Call:
+            a = self.person()
+            return lambda: self.http.call("GET", "/client/community/suggestions", self.token(a))
+
+        def sugg_raw(i: int) -> Call:
+            a = self.person()
+            return lambda: self.read("graph/suggestions", org=org, meId=a, meEmail=None, skip=0, limit=20,
+                                     maxFriends=graph_domain.MAX_FRIENDS, fanout=graph_domain.FANOUT)
+        ops.append(Op("suggestions", sugg_api, sugg_raw))
+
+        def followers(deep: bool) -> Op:
+            def subject() -> tuple[str, int]:
+                who, total = self.rng.choice(s["followed"])
+                page = max(1, min(500, total // 20)) if deep else 1
+                return who, page
+
+            def api(i: int) -> Call:
+                who, page = subject()
+                return lambda: self.http.call("GET", f"/client/community/followers?page={page}&limit=20",
+                                              self.token(who))
+
+            def raw(i: int) -> Call:
+                who, page = subject()
+                return lambda: self.read("follows/followers", org=org, meId=who, meEmail=None,
+                                         skip=(page - 1) * 20, limit=20)
+            return Op("followers_deep" if deep else "followers_page1", api, raw,
+                      note="the most-followed people; deep = page min(500, last)")
+
+        ops += [followers(False), followers(True)]
+
+        def follow_api(i: int) -> Call:
+            a, b = random_pair()
+            return lambda: self.http.call("POST", "/client/community/follow", self.token(a),
+                                          {"following": b, "followingType": "person"}, expect=(200, 201, 403))
+
+        def follow_raw(i: int) -> Call:
+            a, b = random_pair()
+
+            async def go() -> Any:
+                try:
+                    return await self.write(follow_domain.follow_person, org, PersonRef(id=a), PersonRef(id=b), 5000)
+                except Exception as exc:  # a blocked pair: the API answers 403 for it too
+                    if "blocked" not in str(exc):
+                        raise
+            return go
+        ops.append(Op("follow", follow_api, follow_raw, note="random pairs, domain code in one write tx"))
+
+        def request_api(i: int) -> Call:
+            a, b = random_pair()
+
+            async def go() -> Any:
+                out = await self.http.call("POST", "/client/community/connections/request", self.token(a),
+                                           {"targetId": b}, expect=(200, 201, 403, 409))
+                if out and out.get("status") == "pending":
+                    await self.http.call("PUT", f"/client/community/connections/{out['id']}/respond",
+                                         self.token(b), {"action": "accept"})
+            return go
+
+        def request_raw(i: int) -> Call:
+            a, b = random_pair()
+
+            async def go() -> Any:
+                try:
+                    kind, rec = await self.write(conn_domain.request, org, PersonRef(id=a), PersonRef(id=b),
+                                                 None, None, 1000)
+                except Exception as exc:  # already connected / blocked: the API answers 409/403
+                    if exc.__class__.__name__ in ("Conflict", "Forbidden"):
+                        return None
+                    raise
+                if rec["status"] == "pending":
+                    await self.write(conn_domain.respond, org, PersonRef(id=b), rec["id"], "accept")
+            return go
+        ops.append(Op("request_accept", request_api, request_raw, note="two HTTP calls / two write txs"))
+        return ops
+
+    async def latency(self, results: list[Result], makers: list[Callable[[int], Call]]) -> None:
+        """Latency at concurrency 1, the modes interleaved call by call (API, raw, API, raw, ...)
+        so that both see the same background load on a shared machine; up to `samples`
+        calls each or `latency_seconds`, whichever comes first."""
+        args = self.args
+        for i in range(args.warmup):
+            for make in makers:
+                await make(i)()
+        deadline = time.perf_counter() + args.latency_seconds
+        for i in range(args.samples):
+            for res, make in zip(results, makers):
+                call = make(i)
+                t0 = time.perf_counter()
+                try:
+                    await call()
+                    res.latencies_ms.append(1000 * (time.perf_counter() - t0))
+                except Exception as exc:
+                    res.errors += 1
+                    if res.errors <= 3:
+                        print(f"  {res.name}/{res.mode}: {exc}", file=sys.stderr)
+            if time.perf_counter() > deadline:
+                break
+
+    async def measure(self, name: str, mode: str, make: Callable[[int], Call], res: Result | None = None) -> Result:
+        """Throughput at each concurrency (and latency first, unless `res` already has it)."""
+        args = self.args
+        if res is None:
+            res = Result(name, mode)
+            await self.latency([res], [make])
+        for conc in args.concurrency:
+            done = 0
+            stop = time.perf_counter() + args.throughput_seconds
+
+            async def worker(w: int) -> None:
+                nonlocal done
+                i = 0
+                while time.perf_counter() < stop:
+                    call = make(w * 1_000_000 + i)
+                    i += 1
+                    try:
+                        await call()
+                        done += 1
+                    except Exception:
+                        res.errors += 1
+            t0 = time.perf_counter()
+            await asyncio.gather(*(worker(w) for w in range(conc)))
+            res.throughput[conc] = done / (time.perf_counter() - t0)
+        return res
+
+
+# ---- setup: database, server, subjects ---------------------------------------------------------------------------
+
+async def find_subjects(driver: neo4j.AsyncDriver, org: str, data: Path | None) -> dict:
+    manifest = json.loads((data / "manifest.json").read_text()) if data and (data / "manifest.json").exists() else {}
+    # Setup only (not measured): an analytic pass over the org to find the most-followed people.
+    records, _, _ = await driver.execute_query(
+        "MATCH (p:Person {org: $org}) WITH p, COUNT { (p)<-[:FOLLOWS]-() } AS n "
+        "ORDER BY n DESC LIMIT 10 RETURN p.id AS id, n", org=org, database_="neo4j")
+    followed = [(r["id"], r["n"]) for r in records]
+    people, _, _ = await driver.execute_query("MATCH (p:Person {org: $org}) RETURN count(p) AS n", org=org,
+                                              database_="neo4j")
+    posts, _, _ = await driver.execute_query("MATCH (p:Post {org: $org}) RETURN count(p) AS n", org=org,
+                                             database_="neo4j")
+    hubs = manifest.get("hubs")
+    if not hubs:
+        records, _, _ = await driver.execute_query(
+            "MATCH (p:Person {org: $org}) WITH p, COUNT { (p)-[:CONNECTED]-() } AS n ORDER BY n DESC LIMIT 3 "
+            "RETURN p.id AS id", org=org, database_="neo4j")
+        hubs = [r["id"] for r in records]
+    degrees, _, _ = await driver.execute_query(
+        "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n",
+        ids=hubs, org=org, database_="neo4j")
+    return {"people": people[0]["n"], "posts": posts[0]["n"], "hubs": hubs, "followed": followed,
+            "hubDegrees": {r["id"]: r["n"] for r in degrees}}
+
+
+def start_server(inst: localdb.Instance, port: int, secret: str, extra: list[str], env_extra: dict,
+                 log: Path) -> subprocess.Popen:
+    env = {**os.environ, "NEO4J_URI": inst.uri, "NEO4J_PASSWORD": inst.password, "GRAPHSVC_JWT_SECRET": secret,
+           **env_extra}
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host", "127.0.0.1",
+           "--port", str(port), "--log-level", "warning", "--no-access-log", *extra]
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    import urllib.request
+
+    for _ in range(240):
+        if proc.poll() is not None:
+            raise SystemExit(f"API server exited; see {log}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"API server not ready; see {log}")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of the server and its children (uvicorn workers), in MB."""
+    total = 0
+    pids = [pid]
+    try:
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return round(total / 1024, 1)
+
+
+def plot(results: list[Result], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = sorted({r.name for r in results if r.latencies_ms}, key=lambda n: [r.name for r in results].index(n))
+    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(names)), 5.5))
+    positions, labels = [], []
+    for i, name in enumerate(names):
+        present = [r for mode in ("api", "raw", "floor") for r in results
+                   if r.name == name and r.mode == mode and r.latencies_ms]
+        for j, r in enumerate(present):
+            pos = 3 * i + j * 0.9
+            parts = ax.violinplot([r.latencies_ms], positions=[pos], widths=0.8, showmedians=True)
+            color = {"api": "tab:blue", "raw": "tab:orange", "floor": "tab:green"}[r.mode]
+            for body in parts["bodies"]:
+                body.set_facecolor(color)
+                body.set_alpha(0.6)
+            for key in ("cmedians", "cbars", "cmins", "cmaxes"):
+                parts[key].set_color(color)
+        positions.append(3 * i + 0.45 * (len(present) - 1))
+        labels.append(name)
+    ax.set_yscale("log")
+    ax.set_xticks(positions, labels, rotation=30, ha="right")
+    ax.set_ylabel("latency at concurrency 1 (ms, log)")
+    ax.set_title(title)
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=c, label=m) for m, c in
+                       (("HTTP API", "tab:blue"), ("raw driver", "tab:orange"), ("RETURN 1", "tab:green"))])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def table(summaries: list[dict], conc: list[int]) -> str:
+    by = {(s["op"], s["mode"]): s for s in summaries}
+    floor = by.get(("floor", "floor"), {}).get("medianMs")
+    head = (f"{'operation':<22}{'mode':<6}{'median':>9}{'p99':>9}" + "".join(f"{'c=' + str(c):>9}" for c in conc)
+            + f"{'api/raw':>9}{'api/floor':>10}")
+    lines = [head, "-" * len(head)]
+    for s in summaries:
+        raw = by.get((s["op"], "raw"))
+        ratio = (f"{s['medianMs'] / raw['medianMs']:9.2f}" if s["mode"] == "api" and raw and raw["medianMs"]
+                 and s["medianMs"] else " " * 9)
+        fl = f"{s['medianMs'] / floor:10.2f}" if s["mode"] == "api" and floor and s["medianMs"] else " " * 10
+        med = f"{s['medianMs']:9.2f}" if s["medianMs"] is not None else f"{'-':>9}"
+        p99 = f"{s['p99Ms']:9.2f}" if s["p99Ms"] is not None else f"{'-':>9}"
+        tp = "".join(f"{s['throughput'].get(str(c), 0):9.0f}" for c in conc)
+        lines.append(f"{s['op']:<22}{s['mode']:<6}{med}{p99}{tp}{ratio}{fl}")
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    inst = localdb.instance(args.instance)
+    localdb.start(inst)
+    out = ROOT / args.out
+    out.mkdir(exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    secret = secrets.token_urlsafe(32)
+    port = localdb._free_port()
+    extra = args.server_arg or []
+    env_extra = dict(kv.split("=", 1) for kv in (args.server_env or []))
+    server = start_server(inst, port, secret, extra, env_extra, out / f"server-{stamp}.log")
+    driver = neo4j.AsyncGraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), max_connection_pool_size=100,
+                                            notifications_min_severity="OFF")
+    try:
+        subjects = await find_subjects(driver, args.org, Path(args.data) if args.data else None)
+        print(f"org {args.org}: {subjects['people']:,} people, {subjects['posts']:,} posts, hubs "
+              f"{subjects['hubDegrees']}, most followed {subjects['followed'][:3]}", file=sys.stderr)
+        bench = Bench(args, driver, HttpPool(port, args.org), secret, subjects)
+        results: list[Result] = []
+        print("floor: RETURN 1", file=sys.stderr)
+        floor = await bench.measure("floor", "floor", lambda i: bench.floor)
+        results.append(floor)
+        for op in bench.ops():
+            if args.ops and op.name not in args.ops:
+                continue
+            print(f"{op.name}: latency", file=sys.stderr)
+            pair = [Result(op.name, "api"), Result(op.name, "raw")]
+            # RETURN 1 is sampled alongside every operation too: the floor under the same load.
+            await bench.latency(pair + [floor], [op.api, op.raw, lambda i: bench.floor])
+            print(f"{op.name}: throughput", file=sys.stderr)
+            for res, make in zip(pair, [op.api, op.raw]):
+                results.append(await bench.measure(op.name, res.mode, make, res))
+        rss = peak_rss_mb(server.pid)
+    finally:
+        await driver.close()
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    summaries = [r.summary() for r in results]
+    by = {(s["op"], s["mode"]): s for s in summaries}
+    ratios = {}
+    floor = by[("floor", "floor")]["medianMs"]
+    for s in summaries:
+        raw = by.get((s["op"], "raw"))
+        if s["mode"] == "api" and s["medianMs"]:
+            ratios[s["op"]] = {
+                "apiOverRaw": round(s["medianMs"] / raw["medianMs"], 2) if raw and raw["medianMs"] else None,
+                "apiOverFloor": round(s["medianMs"] / floor, 2) if floor else None,
+                "throughput32ApiOverRaw": (round(s["throughput"]["32"] / raw["throughput"]["32"], 2)
+                                           if raw and raw["throughput"].get("32") and "32" in s["throughput"] else None),
+            }
+    report = {
+        "stamp": stamp, "org": args.org, "people": subjects["people"], "posts": subjects["posts"],
+        "hubDegrees": subjects["hubDegrees"], "server": {"args": extra, "env": env_extra, "peakRssMb": rss},
+        "settings": {k: v for k, v in vars(args).items() if k not in ("server_arg", "server_env")},
+        "results": summaries, "ratios": ratios,
+        "raw": {f"{r.name}/{r.mode}": [round(x, 3) for x in r.latencies_ms] for r in results},
+    }
+    (out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=1))
+    (out / "latest.json").write_text(json.dumps(report, indent=1))
+    print(table(summaries, args.concurrency))
+    print(f"API server peak RSS: {rss} MB; server args {extra or 'default'}")
+    try:
+        title = f"graphsvc, {subjects['people']:,} people, {' '.join(extra) or 'default server'}"
+        plot(results, out / f"bench-{stamp}.png", title)
+        plot(results, out / "latest.png", title)
+        print(f"wrote {out / f'bench-{stamp}.json'} and .png")
+    except ImportError:
+        print("matplotlib not installed: no plot (pip install -e '.[bench]')", file=sys.stderr)
+    return 0
+
+
+def main() -> int:
+    import logging
+
+    # The raw-driver write baselines retry deadlocks like the API does; the driver's
+    # WARNING per retry would bury the table.
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--instance", default="bench")
+    p.add_argument("--org", default="bench")
+    p.add_argument("--data", default=None, help="the generated folder (for manifest.json: hubs)")
+    p.add_argument("--samples", type=int, default=300)
+    p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--latency-seconds", type=float, default=20.0, help="cap on each latency run")
+    p.add_argument("--throughput-seconds", type=float, default=4.0)
+    p.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    p.add_argument("--ops", nargs="*", help="only these operations")
+    p.add_argument("--seed", type=int, default=None, help="subject picks (default: new each run)")
+    p.add_argument("--server-arg", action="append", help="extra uvicorn argument, e.g. --server-arg=--loop=uvloop")
+    p.add_argument("--server-env", action="append", help="extra server env, e.g. GRAPHSVC_POOL_SIZE=50")
+    p.add_argument("--out", default="bench-results")
+    p.add_argument("--replot", help="only redraw the PNG of this results JSON")
+    args = p.parse_args()
+    if args.replot:
+        report = json.loads(Path(args.replot).read_text())
+        results = [Result(*key.split("/"), latencies_ms=lat) for key, lat in report["raw"].items()]
+        plot(results, Path(args.replot).with_suffix(".png"),
+             f"graphsvc, {report['people']:,} people, {' '.join(report['server']['args']) or 'default server'}")
+        return 0
+    return asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
