@@ -264,6 +264,14 @@ def test_rs256_option_and_algorithm_confusion(neo4j_target, org):
 
             assert call(jwt.encode(claims, key, algorithm="RS256")).status_code == 200
             assert_error(call(_hs256_by_hand(claims, public_pem)), 401, "invalid_token")
+            no_exp = {k: v for k, v in claims.items() if k != "exp"}
+            assert_error(call(jwt.encode(no_exp, key, algorithm="RS256")), 401, "invalid_token")
+            expired = {**claims, "exp": int(time.time()) - 120}
+            assert_error(call(jwt.encode(expired, key, algorithm="RS256")), 401, "token_expired")
+            elsewhere = {**claims, "org": "org-someone-else"}
+            assert_error(call(jwt.encode(elsewhere, key, algorithm="RS256")), 403, "org_mismatch")
+            forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            assert_error(call(jwt.encode(claims, forger, algorithm="RS256")), 401, "invalid_token")
             assert_error(call(_token(claims)), 401, "invalid_token")  # the HS secret means nothing here
             assert_error(call(jwt.encode(claims, None, algorithm="none")), 401, "invalid_token")
     finally:
