@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
@@ -189,3 +189,90 @@ class AcceptAllOut(BaseModel):
 
 class AcceptAllIn(Strict):
     userId: str | None = Field(None, max_length=254)
+
+
+# --- posts, visibility, blocks, graph ------------------------------------------
+
+Visibility = Literal["public", "followers", "connections", "private"]
+MAX_BATCH = 1000  # posts per visibility call
+
+
+class PostIn(Strict):
+    authorId: str = Field(min_length=1, max_length=254, description="The author's user id or email")
+    visibility: Visibility
+    pageId: str | None = Field(None, min_length=1, max_length=128)
+
+
+class PostOut(BaseModel):
+    id: str
+    authorId: str | None
+    authorEmail: str | None
+    visibility: Visibility
+    pageId: str | None
+    createdAt: str | None
+    updatedAt: str | None
+
+
+class VisibilityQuery(Query):
+    viewerId: str = Field(min_length=1, max_length=254)
+    postId: str = Field(min_length=1, max_length=128)
+
+
+class Verdict(BaseModel):
+    visible: bool
+    reason: str = Field(description="author, public, connection, follower, page_follower, blocked, private, "
+                                    "not_connected, not_follower, unknown_viewer or not_found")
+
+
+class PostVerdict(Verdict):
+    postId: str
+
+
+class InlinePost(Strict):
+    id: str = Field(min_length=1, max_length=128)
+    authorId: str = Field(min_length=1, max_length=254)
+    visibility: Visibility
+    pageId: str | None = Field(None, min_length=1, max_length=128)
+
+
+class BatchIn(Strict):
+    viewerId: str = Field(min_length=1, max_length=254)
+    postIds: list[str] | None = Field(None, min_length=1, max_length=MAX_BATCH)
+    posts: list[InlinePost] | None = Field(None, min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def one_kind(self) -> "BatchIn":
+        if (self.postIds is None) == (self.posts is None):
+            raise ValueError("give exactly one of postIds and posts")
+        return self
+
+
+class BatchOut(BaseModel):
+    viewerId: str
+    results: list[PostVerdict]
+
+
+class BlockIn(Strict):
+    targetId: str = Field(min_length=1, max_length=254, description="The person to block: user id or email")
+    userId: str | None = Field(None, max_length=254)
+
+
+class Blocked(BaseModel):
+    id: str | None
+    email: str | None
+    blockedAt: str | None
+
+
+class BlockOut(BaseModel):
+    blocked: PersonOut
+    created: bool
+
+
+class Degree(BaseModel):
+    degree: Literal[1, 2, 3] | None
+    path: list[PersonOut]
+
+
+class Suggestion(BaseModel):
+    user: PersonOut
+    mutualCount: int

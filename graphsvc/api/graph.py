@@ -2,100 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field, model_validator
-
 from .. import blocks, graph, posts, visibility
 from ..auth import person_ref, valid_id
 from ..errors import BadRequest, Forbidden
-from ..models import ActingQuery, PageQuery, Paginated, PersonOut, Query, Strict, paginated
+from ..models import (ActingQuery, BatchIn, BatchOut, Blocked, BlockIn, BlockOut, Degree, PageQuery, Paginated,
+                      PostIn, PostOut, Suggestion, Verdict, VisibilityQuery, paginated)
 from .http import Ctx, Reply, endpoint
-
-Visibility = Literal["public", "followers", "connections", "private"]
-MAX_BATCH = 1000
-
-
-class PostIn(Strict):
-    authorId: str = Field(min_length=1, max_length=254, description="The author's user id or email")
-    visibility: Visibility
-    pageId: str | None = Field(None, min_length=1, max_length=128)
-
-
-class PostOut(BaseModel):
-    id: str
-    authorId: str | None
-    authorEmail: str | None
-    visibility: Visibility
-    pageId: str | None
-    createdAt: str | None
-    updatedAt: str | None
-
-
-class VisibilityQuery(Query):
-    viewerId: str = Field(min_length=1, max_length=254)
-    postId: str = Field(min_length=1, max_length=128)
-
-
-class Verdict(BaseModel):
-    visible: bool
-    reason: str = Field(description="author, public, connection, follower, page_follower, blocked, private, "
-                                    "not_connected, not_follower, unknown_viewer or not_found")
-
-
-class PostVerdict(Verdict):
-    postId: str
-
-
-class InlinePost(Strict):
-    id: str = Field(min_length=1, max_length=128)
-    authorId: str = Field(min_length=1, max_length=254)
-    visibility: Visibility
-    pageId: str | None = Field(None, min_length=1, max_length=128)
-
-
-class BatchIn(Strict):
-    viewerId: str = Field(min_length=1, max_length=254)
-    postIds: list[str] | None = Field(None, min_length=1, max_length=MAX_BATCH)
-    posts: list[InlinePost] | None = Field(None, min_length=1, max_length=MAX_BATCH)
-
-    @model_validator(mode="after")
-    def one_kind(self) -> "BatchIn":
-        if (self.postIds is None) == (self.posts is None):
-            raise ValueError("give exactly one of postIds and posts")
-        return self
-
-
-class BatchOut(BaseModel):
-    viewerId: str
-    results: list[PostVerdict]
-
-
-class BlockIn(Strict):
-    targetId: str = Field(min_length=1, max_length=254, description="The person to block: user id or email")
-    userId: str | None = Field(None, max_length=254)
-
-
-class Blocked(BaseModel):
-    id: str | None
-    email: str | None
-    blockedAt: str | None
-
-
-class BlockOut(BaseModel):
-    blocked: PersonOut
-    created: bool
-
-
-class Degree(BaseModel):
-    degree: Literal[1, 2, 3] | None
-    path: list[PersonOut]
-
-
-class Suggestion(BaseModel):
-    user: PersonOut
-    mutualCount: int
-
 
 FEED_ROLES = ("customer", "staff", "service")
 

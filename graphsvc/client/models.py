@@ -8,12 +8,9 @@ adds a field does not break an older client.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel
-
-from ..models import (AcceptAllOut, Connection, ConnectionCount, ConnectionItem, ConnectionStats, ConnectionStatus,
-                      Followed, FollowOut, FollowStats, PageOut, Paginated, Pagination, PersonOut)
+from ..models import (AcceptAllOut, Blocked, BlockOut, Connection, ConnectionCount, ConnectionItem, ConnectionStats,
+                      ConnectionStatus, Degree, Followed, FollowOut, FollowStats, InlinePost, PageOut, Paginated,
+                      Pagination, PersonOut, PostOut, PostVerdict, Suggestion, Verdict, Visibility, BatchOut)
 
 # The seed's names (004): fetchConnections -> PaginatedResponse<EstablishedConnection>, ...
 PaginatedResponse = Paginated
@@ -22,65 +19,15 @@ PendingConnection = ConnectionItem
 ConnectionActionResponse = Connection
 ConnectionRecord = Connection
 
-PostVisibility = Literal["public", "followers", "connections", "private"]
+PostVisibility = Visibility
+Post = PostOut
+BlockedPerson = Blocked
 
 
-class Post(BaseModel):
-    id: str
-    authorId: str | None = None
-    authorEmail: str | None = None
-    visibility: PostVisibility
-    pageId: str | None = None
-    createdAt: str | None = None
-    updatedAt: str | None = None
-
-
-class InlinePost(BaseModel):
-    """A post described in the visibility call itself, for feeds that keep posts elsewhere."""
-
-    id: str
-    authorId: str
-    visibility: PostVisibility
-    pageId: str | None = None
-
-
-class Verdict(BaseModel):
-    visible: bool
-    reason: str
-
-
-class PostVerdict(Verdict):
-    postId: str
-
-
-class VisibilityBatch(BaseModel):
-    viewerId: str | None = None
-    results: list[PostVerdict]
-
+class VisibilityBatch(BatchOut):
     def visible_ids(self) -> list[str]:
         """The ids a feed may show, in the order asked."""
         return [r.postId for r in self.results if r.visible]
-
-
-class Degree(BaseModel):
-    degree: Literal[1, 2, 3] | None
-    path: list[PersonOut]
-
-
-class Suggestion(BaseModel):
-    user: PersonOut
-    mutualCount: int
-
-
-class BlockedPerson(BaseModel):
-    id: str | None
-    email: str | None
-    blockedAt: str | None = None
-
-
-class BlockOut(BaseModel):
-    blocked: PersonOut
-    created: bool
 
 
 __all__ = [
