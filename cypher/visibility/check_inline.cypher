@@ -22,5 +22,5 @@ WITH i, post, CASE
     WHEN g IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(g) } THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
   END AS verdict
-RETURN post.id AS postId, verdict[0] AS visible, verdict[1] AS reason
-ORDER BY i
+WITH i, post, verdict ORDER BY i
+RETURN collect({postId: post.id, visible: verdict[0], reason: verdict[1]}) AS results
