@@ -189,7 +189,9 @@ class AccessLog:
         finally:
             elapsed = time.perf_counter() - started
             state = scope.get("state", {})
-            template = state.get("route", "unmatched")
+            # Endpoints name their template; other matched routes (/readyz, ...) are fixed paths.
+            # Unmatched paths share one label so a scan cannot blow up the metric's cardinality.
+            template = state.get("route") or (scope["path"] if status != 404 else "unmatched")
             self.observe(scope["method"], template, status, elapsed)
             principal = state.get("principal")
             log.info(json.dumps({
