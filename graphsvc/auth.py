@@ -100,10 +100,15 @@ def require_role(principal: Principal, *roles: str) -> None:
         raise Forbidden(f"role {principal.role!r} may not do this; needs one of {', '.join(roles)}")
 
 
+def is_self(principal: Principal, user_id: str) -> bool:
+    """Whether `user_id` names the token's own user (emails compare case-insensitively)."""
+    return user_id == principal.sub or ("@" in user_id and user_id.lower() == principal.email)
+
+
 def acting_person(principal: Principal, user_id: str | None) -> PersonRef:
     """The member a call acts as (CONTRACT.md, Common rules: Acting user)."""
     if principal.role == "customer":
-        if user_id is not None and user_id not in (principal.sub, principal.email):
+        if user_id is not None and not is_self(principal, user_id):
             raise Forbidden("a member token acts only as itself", code="acting_user_forbidden")
         return PersonRef(id=principal.sub)
     if principal.role in ("staff", "service"):

@@ -93,8 +93,10 @@ async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
     if not await one(tx, "connections/lock_pair", org=org, id=connection_id):
         raise NotFound("no such connection", code="connection_not_found")
     row = await one(tx, "connections/remove", org=org, meId=me.id, meEmail=me.email, id=connection_id)
-    if row["outcome"] != "ok":
+    if row["outcome"] == "not_found":
         raise NotFound("no such connection", code="connection_not_found")
+    if row["outcome"] == "not_live":
+        raise Conflict("a rejected request is history; there is nothing to withdraw", code="not_live")
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), _party(row["other"]), {"connection": conn})
     return conn

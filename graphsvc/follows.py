@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .auth import PersonRef
 from .db import Tx, one, rows
-from .errors import BadRequest, Forbidden, NotFound, TooMany
+from .errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
 from .events import emit
 from .identity import merge_people
 
@@ -47,14 +47,23 @@ async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str
     removed = await rows(tx, "follows/unfollow", org=org, me=me_eid, tId=target.id, tEmail=target.email, type=type)
     if not removed:
         raise NotFound("you do not follow that", code="not_following")
+    if len(removed) > 1:
+        # A person and a page share this id and both are followed: say which (rolls back).
+        raise Conflict("both a person and a page have this id; give followingType", code="ambiguous_following")
     for item in removed:
         await emit(tx, org, "follow.deleted", str(me), item["id"] or item["email"], {"following": item})
     return removed
 
 
-async def listing(tx: Tx, name: str, org: str, me: PersonRef, skip: int, limit: int, **extra: object) -> dict:
-    """followers / following: `{total, data}` for one page."""
-    return await one(tx, name, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit, **extra)
+async def followers(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> dict:
+    """Who follows `me`: `{total, data}` for one page."""
+    return await one(tx, "follows/followers", org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+
+
+async def following(tx: Tx, org: str, me: PersonRef, type: str | None, skip: int, limit: int) -> dict:
+    """Who and what `me` follows (`type` 'person', 'page' or None): `{total, data}` for one page."""
+    return await one(tx, "follows/following", org=org, meId=me.id, meEmail=me.email, type=type,
+                     skip=skip, limit=limit)
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:

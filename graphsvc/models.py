@@ -8,8 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 T = TypeVar("T")
 
-Id = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_\-.:]+$")
-PersonName = Field(min_length=1, max_length=254, description="A user id or an email address")
 
 
 class Strict(BaseModel):
@@ -122,7 +120,6 @@ class Health(BaseModel):
     detail: str | None = None
 
 
-JSON = dict[str, Any]
 
 
 # --- connections -------------------------------------------------------------

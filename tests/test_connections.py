@@ -68,6 +68,7 @@ def test_reject_then_ask_again(org, P):
     assert alice.get(f"{P}/status/usr_bob").json() == {"status": "rejected", "connectionId": cid}
     assert [c["id"] for c in alice.get(P, params={"status": "rejected"}).json()["data"]] == [cid]
     assert_error(respond(bob, P, cid, "accept"), 409, "not_pending")
+    assert_error(alice.delete(f"{P}/{cid}"), 409, "not_live")  # a rejection stays as history
     again = ask(bob, P, "usr_alice")  # after a rejection either side may ask again
     assert again.status_code == 201
     assert alice.get(f"{P}/status/usr_bob").json()["status"] == "pending_received"

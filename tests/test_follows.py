@@ -286,3 +286,38 @@ def test_repeated_acting_user_is_refused(org):
     service = org.service()
     r = service.get("/client/community/following", params=[("userId", "usr_a"), ("userId", "usr_b")])
     assert_error(r, 400, "repeated_parameter")
+
+
+def test_deeply_nested_json_is_400_not_500(org):
+    alice = org.member("usr_alice")
+    r = alice.post(FOLLOW, content=b"[" * 5000, headers={"content-type": "application/json"})
+    assert_error(r, 400, "invalid_json")
+
+
+def test_staff_user_id_in_the_query_counts_on_writes(org):
+    staff, service = org.staff(), org.service()
+    r = staff.post(FOLLOW, {"following": "usr_bob"}, params={"userId": "usr_alice"})
+    assert r.status_code == 201
+    assert org.member("usr_alice").get("/client/community/follow/stats").json()["following"] == 1
+    assert staff.get("/client/community/follow/stats").json()["following"] == 0
+    assert service.post(FOLLOW, {"following": "usr_carol"}, params={"userId": "usr_alice"}).status_code == 201
+    clash = staff.post(FOLLOW, {"following": "usr_dan", "userId": "usr_alice"}, params={"userId": "usr_eve"})
+    assert_error(clash, 400, "user_conflict")
+
+
+def test_member_naming_itself_by_email_in_any_case(org):
+    alice = org.member("usr_alice", email="alice@example.com")
+    assert alice.get("/client/community/following", params={"userId": "Alice@Example.COM"}).status_code == 200
+
+
+def test_unfollow_of_an_id_shared_by_a_person_and_a_page(org):
+    org.staff().put("/community/pages/dup", {"name": "Dup"})
+    alice = org.member("usr_alice")
+    assert follow(alice, "dup").status_code == 201
+    assert follow(alice, "dup", "page").status_code == 201
+    assert_error(alice.delete(f"{FOLLOW}/dup"), 409, "ambiguous_following")
+    assert alice.get("/client/community/follow/stats").json()["following"] == 2  # nothing changed
+    assert alice.delete(f"{FOLLOW}/dup", params={"followingType": "page"}).status_code == 204
+    assert alice.get("/community/pages/dup").json()["followerCount"] == 0
+    assert alice.delete(f"{FOLLOW}/dup").status_code == 204
+    assert alice.get("/client/community/follow/stats").json()["following"] == 0

@@ -28,7 +28,8 @@ async def follow(ctx: Ctx) -> Reply:
 @endpoint("DELETE", "/client/community/follow/{followingId}", summary="Unfollow", tag=TAG,
           query=UnfollowQuery, status=204, errors=(400, 404))
 async def unfollow(ctx: Ctx) -> None:
-    """Stop following a person (id or email) or a page; 404 when not following."""
+    """Stop following a person (id or email) or a page; 404 when not following, 409 when a person
+    and a page share the id, both are followed and `followingType` does not say which."""
     target = person_ref(ctx.path["followingId"], "followingId")
     await ctx.db.write(follows.unfollow, ctx.org, ctx.acting(), target, ctx.query.followingType)
 
@@ -37,7 +38,7 @@ async def unfollow(ctx: Ctx) -> None:
           query=PageQuery, response=Paginated[Followed])
 async def followers(ctx: Ctx) -> dict:
     q = ctx.query
-    row = await ctx.db.read(follows.listing, "follows/followers", ctx.org, ctx.acting(), q.skip, q.limit)
+    row = await ctx.db.read(follows.followers, ctx.org, ctx.acting(), q.skip, q.limit)
     return paginated(q, row["total"], row["data"])
 
 
@@ -45,8 +46,7 @@ async def followers(ctx: Ctx) -> dict:
           query=FollowingQuery, response=Paginated[Followed])
 async def following(ctx: Ctx) -> dict:
     q = ctx.query
-    row = await ctx.db.read(follows.listing, "follows/following", ctx.org, ctx.acting(), q.skip, q.limit,
-                            type=q.followingType)
+    row = await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.skip, q.limit)
     return paginated(q, row["total"], row["data"])
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import blocks, graph, posts, visibility
-from ..auth import person_ref, valid_id
+from ..auth import is_self, person_ref, valid_id
 from ..errors import BadRequest, Forbidden
 from ..models import (ActingQuery, BatchIn, BatchOut, Blocked, BlockIn, BlockOut, Degree, PageQuery, Paginated,
                       PostIn, PostOut, Suggestion, Verdict, VisibilityQuery, paginated)
@@ -15,8 +15,7 @@ FEED_ROLES = ("customer", "staff", "service")
 def _viewer(ctx: Ctx, viewer_id: str):
     """Feed services ask about anyone; a member may only ask about themself."""
     viewer = person_ref(viewer_id, "viewerId")
-    p = ctx.principal
-    if p.role == "customer" and viewer_id not in (p.sub, p.email):
+    if ctx.principal.role == "customer" and not is_self(ctx.principal, viewer_id):
         raise Forbidden("a member token may only check its own visibility", code="acting_user_forbidden")
     return viewer
 

@@ -49,9 +49,13 @@ class Ctx:
         return self.principal.org
 
     def acting(self) -> PersonRef:
-        """The member this call acts as: the token's own, or `userId` for staff/service."""
-        user_id = getattr(self.query, "userId", None) or getattr(self.body, "userId", None)
-        return acting_person(self.principal, user_id)
+        """The member this call acts as: the token's own, or `userId` (query or body) for
+        staff/service. The query string counts on every call, whatever models it declares."""
+        in_query = self.request.query_params.get("userId") or None
+        in_body = getattr(self.body, "userId", None)
+        if in_query and in_body and in_query != in_body:
+            raise BadRequest("userId in the query and in the body disagree", code="user_conflict")
+        return acting_person(self.principal, in_query or in_body)
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
@@ -111,7 +115,8 @@ async def _read_json(request: Request, cap: int) -> Any:
         return {}
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the parser's stack (`[[[[...`) is bad input too.
         raise BadRequest("request body is not valid JSON", code="invalid_json") from None
 
 
@@ -140,8 +145,8 @@ def to_route(ep: Endpoint) -> Route:
         app = request.app.state
         request.state.route = ep.path
         principal = authenticate(request.headers, app.settings)
+        request.state.principal = principal  # before the role check, so refusals are attributed
         require_role(principal, *ep.roles)
-        request.state.principal = principal
         ctx = Ctx(request, principal, app.db, app.settings, path=dict(request.path_params))
         if ep.query is not None:
             ctx.query = _validate(ep.query, _query_dict(request, ep.query), "query")
