@@ -4,15 +4,11 @@ request between them are removed in the same transaction, each with its event.""
 from __future__ import annotations
 
 from .auth import PersonRef
-from .connections import record
+from .connections import party_name, record
 from .db import Tx, one
 from .errors import BadRequest, NotFound
 from .events import emit_many, event
 from .identity import merge_people
-
-
-def _name(side: dict) -> str:
-    return side["id"] or side["email"]
 
 
 async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
@@ -23,7 +19,7 @@ async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
         raise BadRequest("you cannot block yourself", code="self_block")
     if row["outcome"] == "exists":
         return False
-    events = [event("follow.deleted", _name(f["from"]), _name(f["to"]), {"reason": "block", "follow": f})
+    events = [event("follow.deleted", party_name(f["from"]), party_name(f["to"]), {"reason": "block", "follow": f})
               for f in row["follows"]]
     events += [event("connection.removed", str(me), str(target), {"reason": "block", "connection": record(c)})
                for c in row["connections"]]

@@ -43,7 +43,8 @@ def record(row: dict) -> dict:
     return out
 
 
-def _party(side: dict) -> str:
+def party_name(side: dict) -> str:
+    """How events name a person from a statement's {id, email}: the id, else the email."""
     return side["id"] or side["email"]
 
 
@@ -85,7 +86,7 @@ async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: s
         raise Conflict(f"the request is {row['connection']['rel']['status']}, not pending", code="not_pending")
     conn = record(row["connection"])
     kind = "connection.accepted" if action == "accept" else "connection.rejected"
-    await emit(tx, org, kind, str(me), _party(row["connection"]["requester"]), {"connection": conn})
+    await emit(tx, org, kind, str(me), party_name(row["connection"]["requester"]), {"connection": conn})
     return conn
 
 
@@ -98,7 +99,7 @@ async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
     if row["outcome"] == "not_live":
         raise Conflict("a rejected request is history; there is nothing to withdraw", code="not_live")
     conn = record(row["connection"])
-    await emit(tx, org, "connection.removed", str(me), _party(row["other"]), {"connection": conn})
+    await emit(tx, org, "connection.removed", str(me), party_name(row["other"]), {"connection": conn})
     return conn
 
 
@@ -117,7 +118,8 @@ async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
     row = await one(tx, "connections/accept_all", org=org, me=me_eid)
     accepted = [record(r) for r in row["accepted"]]
     await emit_many(tx, org, [
-        event("connection.accepted", str(me), c["requesterId"] or c["requesterEmail"], {"connection": c})
+        event("connection.accepted", str(me), party_name({"id": c["requesterId"], "email": c["requesterEmail"]}),
+              {"connection": c})
         for c in accepted
     ])
     return len(accepted)
