@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import os
@@ -20,6 +21,7 @@ import random
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -66,6 +68,26 @@ class DispatchConfig:
 
 
 # --- registrations ----------------------------------------------------------
+
+def private_destination(url: str) -> bool:
+    """Whether the url names this machine or a private network literally (localhost, or a
+    loopback, private, link-local or reserved IP). A host name that merely resolves to such an
+    address is not caught here: outbound traffic rules are the real guard (docs/events.md)."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_unspecified
+
+
+def private_destinations_allowed() -> bool:
+    """GRAPHSVC_WEBHOOK_ALLOW_PRIVATE=1 lets webhooks target loopback and private addresses
+    (local development and this project's tests, whose receivers listen on 127.0.0.1)."""
+    return os.environ.get("GRAPHSVC_WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes")
+
 
 async def put(tx: Tx, org: str, webhook_id: str, url: str, secret: str, types: list[str], active: bool) -> bool:
     """Create or replace a webhook; True when it is new."""

@@ -28,7 +28,9 @@ SECRET = "test-secret-" + "x" * 32
 # Every graphsvc process of a test run dispatches webhooks with one fast policy, so
 # that whichever process claims a delivery retries it on the same schedule.
 DISPATCH_ENV = {"GRAPHSVC_DISPATCH_INTERVAL": "0.2", "GRAPHSVC_WEBHOOK_BACKOFF": "0.2",
-                "GRAPHSVC_WEBHOOK_HORIZON": "5", "GRAPHSVC_WEBHOOK_TIMEOUT": "2"}
+                "GRAPHSVC_WEBHOOK_HORIZON": "5", "GRAPHSVC_WEBHOOK_TIMEOUT": "2",
+                # the tests' receivers listen on 127.0.0.1
+                "GRAPHSVC_WEBHOOK_ALLOW_PRIVATE": "1"}
 
 
 @dataclass

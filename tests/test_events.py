@@ -391,3 +391,25 @@ def test_prune_deletes_old_events_in_batches(org: Org, neo4j_target, driver):
     # Cursors never go back: the next event continues the sequence.
     assert alice.post("/client/community/follow", {"following": "usr_next"}).status_code == 201
     assert all_events(staff)[-1]["cursor"] == events[-1]["cursor"] + 1
+
+
+def test_webhooks_may_not_target_private_addresses_by_default(neo4j_target, org):
+    """Without GRAPHSVC_WEBHOOK_ALLOW_PRIVATE a webhook cannot aim the dispatcher at this
+    machine or a private network (the shared test server allows it for its receivers)."""
+    import httpx
+
+    server = Server(neo4j_target)
+    try:
+        staff = org.staff()
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            def put(url: str) -> httpx.Response:
+                return client.put("/community/webhooks/wh_1", headers=staff.headers,
+                                  json={"url": url, "secret": "s" * 20, "types": []})
+
+            for url in ("http://127.0.0.1:9/x", "http://localhost/x", "http://10.1.2.3/x", "http://[::1]/x",
+                        "http://169.254.169.254/latest", "https://192.168.0.7/hook"):
+                assert_error(put(url), 400, "url_not_allowed")
+            assert client.get("/community/webhooks", headers=staff.headers).json()["pagination"]["total"] == 0
+            assert put("https://hooks.example.com/graphsvc").status_code == 201
+    finally:
+        server.stop()

@@ -148,6 +148,8 @@ async def put_webhook(ctx: Ctx) -> Reply:
     """201 when new, 200 when replaced. Deliveries still queued use the new url and secret."""
     hook_id = valid_id(ctx.path["webhookId"], "webhookId")
     b = ctx.body
+    if webhooks.private_destination(b.url) and not webhooks.private_destinations_allowed():
+        raise BadRequest("webhook urls may not point at loopback or private addresses", code="url_not_allowed")
     created = await ctx.db.write(webhooks.put, ctx.org, hook_id, b.url, b.secret, b.types, b.active)
     return Reply(201 if created else 200, await ctx.db.read(webhooks.get, ctx.org, hook_id))
 
