@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 JARS := .neo4j/lib/.fetched
 
-.PHONY: install run test soak bench bench-data stop reset-db neo4j schema token clean
+.PHONY: install run test soak bench bench-data bench-scale stop reset-db neo4j schema token clean
 
 install: $(STAMP) $(JARS)
 
@@ -41,6 +41,12 @@ bench: install
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) -m graphsvc db start --instance bench
 	$(PY) bench/bench.py --org bench --data bench-data/$(PEOPLE) $(BENCH_ARGS)
+
+# Hub mutuals on a graph and on one ten times larger, same hub degree (bench/scale.py):
+# two more instances (bench-20000, bench-200000), generated and imported on first use.
+bench-scale: install
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 stop:
 	-$(PY) -m graphsvc db stop

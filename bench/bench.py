@@ -201,6 +201,10 @@ class Bench:
             return tuple(self.rng.sample(s["hubs"], 2))  # type: ignore[return-value]
 
         ops += [mutual(random_pair, "mutual_random"), mutual(hub_pair, "mutual_hubs")]
+        if s.get("twinHubs"):
+            # The generator's twin hubs: a fixed pair with a fixed number of mutuals (half
+            # their hub links), the operation compared across graph sizes (bench/scale.py).
+            ops.append(mutual(lambda: tuple(self.rng.sample(s["twinHubs"], 2)), "mutual_twin_hubs"))
 
         def degree_api(i: int) -> Call:
             a, b = random_pair()
@@ -359,6 +363,7 @@ async def find_subjects(driver: neo4j.AsyncDriver, org: str, data: Path | None) 
         "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n",
         ids=hubs, org=org, database_="neo4j")
     return {"people": people[0]["n"], "posts": posts[0]["n"], "hubs": hubs, "followed": followed,
+            "twinHubs": manifest.get("twinHubs"),
             "hubDegrees": {r["id"]: r["n"] for r in degrees}}
 
 
@@ -460,7 +465,7 @@ async def main_async(args: argparse.Namespace) -> int:
     inst = localdb.instance(args.instance)
     localdb.start(inst)
     out = ROOT / args.out
-    out.mkdir(exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     secret = secrets.token_urlsafe(32)
     port = localdb._free_port()

@@ -43,8 +43,14 @@ def _generate(args: argparse.Namespace) -> int:
     from .generate import Shape, generate
 
     out = Path(args.out) / f"{args.people}"
+    try:
+        shape = Shape(people=args.people, seed=args.seed, hub_degree=args.hub_degree)
+        shape.hub_links
+    except ValueError as exc:
+        print(f"generate: {exc}", file=sys.stderr)
+        return 2
     started = time.perf_counter()
-    counts = generate(out, Shape(people=args.people, seed=args.seed))
+    counts = generate(out, shape)
     print(f"generated {counts} in {time.perf_counter() - started:.1f}s under {out}", file=sys.stderr)
     if args.no_import:
         return 0
@@ -71,6 +77,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate a deterministic synthetic org and import it")
     p.add_argument("--people", type=int, default=100_000)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--hub-degree", type=int, default=None,
+                   help="connections of each hub (default: 12%% of people); fixes hub size across graph sizes")
     p.add_argument("--out", default="bench-data", help="folder for the generated files (one subfolder per size)")
     p.add_argument("--no-import", action="store_true", help="only write the files")
     common(p, org="bench")

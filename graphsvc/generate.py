@@ -5,7 +5,9 @@ looks like, because the costs of the queries depend on it:
 - connections follow the Holme-Kim model (preferential attachment plus triad
   formation): a power-law degree distribution, and friends of friends are often
   friends; on top, a few hubs are connected to ~12% of everyone (12,000 each at
-  the default 100,000 people);
+  the default 100,000 people, or `hub_degree` each), the first two of them "twins"
+  sharing half of those connections, so the hub-pair mutual set has the same size
+  whatever the size of the graph (the benchmark compares graph sizes with it);
 - person follows go half to one's connections and half to people picked by a
   Zipf popularity, so hubs and celebrities also have huge follower lists;
 - a few pages are followed by more than half the org, the rest by a Zipf tail;
@@ -35,7 +37,8 @@ class Shape:
     seed: int = 42
     m: int = 10  # connections each newcomer makes: about m * people accepted connections
     triad: float = 0.6  # chance each further link closes a triangle (clustering)
-    hub_share: float = 0.12  # fraction of everyone connected to each hub
+    hub_share: float = 0.12  # fraction of everyone connected to each hub...
+    hub_degree: int | None = None  # ...or this many people, whatever the graph's size
     person_follows: float = 7.0  # per person
     page_follows: float = 3.0  # per person, in total
     posts: float = 2.0  # per person
@@ -46,6 +49,15 @@ class Shape:
     @property
     def hubs(self) -> int:
         return max(3, self.people // 20_000)
+
+    @property
+    def hub_links(self) -> int:
+        """Connections each hub adds on top of the organic ones."""
+        if self.hub_degree is None:
+            return int(self.hub_share * self.people)
+        if not 0 < self.hub_degree <= self.people * 2 // 3:
+            raise ValueError("hub_degree must be between 1 and two thirds of people (twins share half)")
+        return self.hub_degree
 
     @property
     def pages(self) -> int:
@@ -112,8 +124,19 @@ def _connections(shape: Shape, rng: random.Random) -> tuple[list[tuple[int, int]
                 made += 1
                 last = w
     hubs = rng.sample(range(n), shape.hubs)
-    for h in hubs:
-        for v in rng.sample(range(n), int(shape.hub_share * n)):
+    d = shape.hub_links
+    first = rng.sample(range(n), d)
+    for v in first:
+        link(hubs[0], v)
+    # The twin takes half of the first hub's picks and the rest from people the first
+    # hub did not pick: exactly d // 2 hub-made mutuals, at any graph size.
+    taken = set(first)
+    rest = [v for v in range(n) if v not in taken]
+    for v in first[: d // 2] + rng.sample(rest, d - d // 2):
+        link(hubs[1], v)
+    del taken, rest
+    for h in hubs[2:]:
+        for v in rng.sample(range(n), d):
             link(h, v)
     pairs = sorted((k // n, k % n) for k in edges)
     return pairs, adj, hubs
@@ -267,6 +290,7 @@ def generate(out: Path, shape: Shape = Shape()) -> dict[str, int]:
     # What the benchmark needs to pick realistic and worst-case subjects.
     (out / "manifest.json").write_text(json.dumps({
         "shape": asdict(shape), "counts": counts, "hubs": [person_id(h) for h in hub_list],
+        "twinHubs": [person_id(h) for h in hub_list[:2]],
         "bigPages": [page_id(p) for p in range(big)], "people": n, "posts": len(authors),
     }, indent=1))
     return counts

@@ -91,8 +91,10 @@ class Instance:
 def instance(name: str) -> Instance:
     """The named instance, with ports and memory overridable from the environment."""
     defaults = {"dev": (7687, 7474, "1g", "1g"), "bench": (0, 0, "3g", "3g")}
-    # Any other name (test, fault, ...) is a small instance on free ports.
-    bolt, http, heap, pagecache = defaults.get(name, (0, 0, "768m", "512m"))
+    # bench-* instances (e.g. the graph-size comparison's) are sized like bench; any other
+    # name (test, fault, ...) is a small instance on free ports.
+    bolt, http, heap, pagecache = defaults.get("bench" if name.startswith("bench") else name,
+                                               (0, 0, "768m", "512m"))
     prefix = f"GRAPHSVC_{name.upper()}_NEO4J_"
     return Instance(
         name=name,

@@ -159,3 +159,23 @@ def test_generated_org_counters_are_exact(org, driver, neo4j_target, tmp_path):
     assert again.returncode == 0
     for name in ("people.csv", "connections.csv", "follows.csv", "posts.csv"):
         assert (tmp_path / "300" / name).read_bytes() == (tmp_path / "again" / "300" / name).read_bytes()
+
+
+def test_generated_twin_hubs_have_the_asked_degree_and_mutuals(org, neo4j_target, tmp_path):
+    """--hub-degree fixes hub size whatever the graph size; the twins share half of it
+    (the pair bench/scale.py compares across graph sizes)."""
+    # 600 people: two hubs picking 200 each at random would share ~67, twins share 100.
+    done = run_cli(neo4j_target, "generate", "--people", "600", "--hub-degree", "200", "--org", org.id,
+                   "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    a, b = json.loads((tmp_path / "600" / "manifest.json").read_text())["twinHubs"]
+    for hub in (a, b):
+        count = org.member(hub).get("/client/community/connections/count").json()["count"]
+        assert 200 <= count < 200 + 60, count  # the hub links plus its few organic ones
+    mutual = org.member(a).get(f"/client/community/connections/mutual/{b}", params={"limit": 100})
+    assert mutual.status_code == 200
+    total = mutual.json()["pagination"]["total"]
+    assert 100 <= total < 100 + 30, total
+    too_big = run_cli(neo4j_target, "generate", "--people", "600", "--hub-degree", "401", "--no-import",
+                      "--org", org.id, "--out", str(tmp_path / "big"))
+    assert too_big.returncode == 2 and "hub_degree" in too_big.stderr
