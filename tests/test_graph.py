@@ -49,8 +49,27 @@ def feed(org: Org):
     return service
 
 
-def test_visibility_matrix_single_batch_and_inline(org, feed):
+def make_dense(org: Org, neo4j_target, tmp_path, viewers: list[str], extra: int = 1001) -> None:
+    """Give each viewer `extra` followers through `graphsvc import`: past 1,000 relationships the
+    visibility statements check each post with EXISTS {} instead of the viewer's collected lists."""
+    from .test_import import run_cli, write_csv
+
+    folder = tmp_path / "dense"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["id"], [[f"usr_fan{i}"] for i in range(extra)])
+    write_csv(folder / "follows.csv", ["followerId", "followingId"],
+              [[f"usr_fan{i}", v] for v in viewers for i in range(extra)])
+    done = run_cli(neo4j_target, "import", str(folder), "--org", org.id)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("dense", [False, True], ids=["sparse-viewers", "dense-viewers"])
+def test_visibility_matrix_single_batch_and_inline(org, feed, dense, neo4j_target, tmp_path):
     service = feed
+    if dense:
+        make_dense(org, neo4j_target, tmp_path, [v for v in MATRIX if v != "usr_ghost"])
+        fans = service.get("/client/community/followers", params={"userId": "usr_fol", "limit": 1})
+        assert fans.json()["pagination"]["total"] == 1001
     for viewer, expected in MATRIX.items():
         single = [service.get("/community/visibility", params={"viewerId": viewer, "postId": f"p_{v}"}).json()
                   for v in VIS]
@@ -63,7 +82,7 @@ def test_visibility_matrix_single_batch_and_inline(org, feed):
         assert [(r["visible"], r["reason"]) for r in inline.json()["results"]] == expected, viewer
 
 
-def test_unknown_post_and_page_posts(org, feed):
+def test_unknown_post_and_page_posts(org, feed, neo4j_target, tmp_path):
     service = feed
     r = service.get("/community/visibility", params={"viewerId": "usr_str", "postId": "p_nope"}).json()
     assert r == {"visible": False, "reason": "not_found"}
@@ -75,6 +94,12 @@ def test_unknown_post_and_page_posts(org, feed):
     assert service.get("/community/visibility", params=ask).json() == {"visible": False, "reason": "not_follower"}
     org.member("usr_str").post("/client/community/follow", {"following": "pg_club", "followingType": "page"})
     assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower"}
+    # The same verdicts for a viewer past the 1,000-relationship line (EXISTS {} per post).
+    make_dense(org, neo4j_target, tmp_path, ["usr_str"])
+    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower"}
+    inline = service.post("/community/visibility", {"viewerId": "usr_str", "posts": [
+        {"id": "x", "authorId": "usr_author", "visibility": "followers", "pageId": "pg_club"}]})
+    assert inline.json()["results"][0]["reason"] == "page_follower"
     assert service.delete("/community/posts/p_club").status_code == 204
     assert service.get("/community/visibility", params=ask).json()["reason"] == "not_found"
     assert_error(service.delete("/community/posts/p_club"), 404, "post_not_found")

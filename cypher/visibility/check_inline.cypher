@@ -1,25 +1,36 @@
 // The same rules as visibility/check_stored, for posts the feed service keeps
 // itself and describes inline ({id, authorId | authorEmail, visibility, pageId}).
-// An author unknown to the graph has no followers or connections here.
+// An author unknown to the graph has no followers or connections here. A viewer
+// with at most 1,000 relationships is checked against lists collected once, as in
+// visibility/check_stored (which says why).
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
 WITH coalesce(x, y) AS v
+WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
+WITH v, small,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:FOLLOWS]->(f) RETURN f } END AS followed
 UNWIND range(0, size($posts) - 1) AS i
-WITH v, i, $posts[i] AS post
+WITH v, small, blocked, friends, followed, i, $posts[i] AS post
 OPTIONAL MATCH (ax:Person {org: $org, id: post.authorId})
 OPTIONAL MATCH (ae:Person {org: $org, email: post.authorEmail})
 OPTIONAL MATCH (g:Page {org: $org, id: post.pageId})
-WITH v, i, post, coalesce(ax, ae) AS a, g
+WITH v, small, blocked, friends, followed, i, post, coalesce(ax, ae) AS a, g
 WITH i, post, CASE
     WHEN v IS NOT NULL AND (v = a OR (a IS NULL AND v.id = post.authorId)) THEN [true, 'author']
-    WHEN v IS NOT NULL AND a IS NOT NULL AND EXISTS { (v)-[:BLOCKS]-(a) } THEN [false, 'blocked']
+    WHEN v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN blocked
+                                                  ELSE EXISTS { (v)-[:BLOCKS]-(a) } END THEN [false, 'blocked']
     WHEN post.visibility = 'public' THEN [true, 'public']
     WHEN post.visibility = 'private' THEN [false, 'private']
     WHEN v IS NULL THEN [false, 'unknown_viewer']
-    WHEN a IS NOT NULL AND EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } THEN [true, 'connection']
+    WHEN a IS NOT NULL AND CASE WHEN small THEN a IN friends
+              ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
     WHEN post.visibility = 'connections' THEN [false, 'not_connected']
-    WHEN a IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(a) } THEN [true, 'follower']
-    WHEN g IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(g) } THEN [true, 'page_follower']
+    WHEN a IS NOT NULL AND CASE WHEN small THEN a IN followed
+                                ELSE EXISTS { (v)-[:FOLLOWS]->(a) } END THEN [true, 'follower']
+    WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
+                                ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
   END AS verdict
 WITH i, post, verdict ORDER BY i

@@ -1,29 +1,44 @@
 // Can the viewer see each of these stored posts? One query, one round trip, for 1
-// to 1,000 posts: per post an index seek, its author and page, and at most three
-// Expand(Into) checks between viewer and author, evaluated only when the rule
-// before them did not already decide (CASE stops at the first match).
+// to 1,000 posts: per post an index seek, its author and page, then the rules.
 // Rules (CONTRACT.md): author always; a block either way hides everything; public
 // to everyone in the org; private to the author only; connections to accepted
 // connections; followers to followers of the author or page, and connections.
+//
+// A viewer with at most 1,000 relationships (nearly everyone) has their blocks,
+// accepted connections and follows collected once, and each post is checked against
+// those short lists: on a sparse node every EXISTS {} walks the whole relationship
+// chain, so three checks per post cost ~75 db hits each; the lists cost ~150 in all
+// (1,000 posts, 100k-person bench graph: 76,759 -> 1,000 db hits in the verdicts,
+// 22 -> 12.6 ms raw). A denser viewer keeps the per-post EXISTS {} checks, whose
+// Expand(Into) starts from the author's side and whose relationships are grouped by
+// type, instead of scanning a list of thousands for every post.
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
 WITH coalesce(x, y) AS v
+WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
+WITH v, small,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:FOLLOWS]->(f) RETURN f } END AS followed
 UNWIND range(0, size($postIds) - 1) AS i
-WITH v, i, $postIds[i] AS postId
+WITH v, small, blocked, friends, followed, i, $postIds[i] AS postId
 OPTIONAL MATCH (p:Post {org: $org, id: postId})
 OPTIONAL MATCH (a:Person)-[:AUTHORED]->(p)
 OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
 WITH i, postId, CASE
     WHEN p IS NULL THEN [false, 'not_found']
     WHEN v IS NOT NULL AND v = a THEN [true, 'author']
-    WHEN v IS NOT NULL AND EXISTS { (v)-[:BLOCKS]-(a) } THEN [false, 'blocked']
+    WHEN v IS NOT NULL AND CASE WHEN small THEN a IN blocked
+                                ELSE EXISTS { (v)-[:BLOCKS]-(a) } END THEN [false, 'blocked']
     WHEN p.visibility = 'public' THEN [true, 'public']
     WHEN p.visibility = 'private' THEN [false, 'private']
     WHEN v IS NULL THEN [false, 'unknown_viewer']
-    WHEN EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } THEN [true, 'connection']
+    WHEN CASE WHEN small THEN a IN friends
+              ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
     WHEN p.visibility = 'connections' THEN [false, 'not_connected']
-    WHEN EXISTS { (v)-[:FOLLOWS]->(a) } THEN [true, 'follower']
-    WHEN g IS NOT NULL AND EXISTS { (v)-[:FOLLOWS]->(g) } THEN [true, 'page_follower']
+    WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[:FOLLOWS]->(a) } END THEN [true, 'follower']
+    WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
+                                ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
   END AS verdict
 // One record holding every verdict: 1,000 records cost the driver ~16 ms more than
