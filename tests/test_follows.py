@@ -227,6 +227,20 @@ def test_token_failure_modes(http, org):
                           headers={"orgid": org.id, "Authorization": f"Bearer {other}"}), 403, "org_mismatch")
     ok = http.get("/client/community/followers", headers={"orgid": org.id, "Authorization": f"Bearer {_token(good)}"})
     assert ok.status_code == 200
+    # The same verified token, now with another org header: still refused.
+    assert_error(http.get("/client/community/followers",
+                          headers={"orgid": "some-other-org", "Authorization": f"Bearer {_token(good)}"}),
+                 403, "org_mismatch")
+
+
+def test_a_token_that_worked_is_refused_once_it_expires(http, org):
+    """Verified tokens are remembered, but their expiry is checked on every use. This token
+    expired 3.5 s ago, inside the 5 s leeway for clock skew: good for 1.5 s more."""
+    token = _token({"sub": "usr_alice", "org": org.id, "exp": time.time() - 3.5})
+    headers = {"orgid": org.id, "Authorization": f"Bearer {token}"}
+    assert http.get("/client/community/followers", headers=headers).status_code == 200
+    time.sleep(2.0)
+    assert_error(http.get("/client/community/followers", headers=headers), 401, "token_expired")
 
 
 def _hs256_by_hand(claims: dict, secret: bytes) -> str:
