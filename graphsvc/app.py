@@ -121,10 +121,14 @@ def create_app(settings: config.Settings | None = None) -> Starlette:
             await webhooks.stop(dispatcher)
             await app.state.db.close()
 
+    # Starlette tries routes in order (~0.6 us each, 54 of them); the feed services'
+    # visibility checks are most of the traffic, so their routes are tried first. No two
+    # routes match the same path and method, so the order decides nothing else.
+    hot_first = sorted(ENDPOINTS, key=lambda ep: ep.tag != "Visibility")
     routes = [
+        *(to_route(ep) for ep in hot_first),
         Route("/healthz", healthz), Route("/readyz", readyz), Route("/metrics", metrics),
         Route("/openapi.json", openapi), Route("/docs", docs),
-        *(to_route(ep) for ep in ENDPOINTS),
     ]
     app = Starlette(
         routes=routes,

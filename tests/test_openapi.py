@@ -165,3 +165,20 @@ def test_docs_render_in_headless_chromium(server, chromium):
             (method, path)
     ops = re.findall(r'<div class="op" data-path="([^"]+)" data-method="([A-Z]+)"', dom)
     assert len(ops) == len(ENDPOINTS) + len(PUBLIC)
+
+
+def test_no_two_routes_answer_the_same_request():
+    """The app tries the visibility routes first (they carry most of the traffic); that is
+    only harmless while no path and method is matched by two routes."""
+    from starlette.routing import Match
+
+    from graphsvc import config
+
+    routes = graphsvc.app.create_app(config.load()).router.routes
+    assert routes[0].path == "/community/visibility"
+    for route in routes:
+        example = re.sub(r"\{(\w+)\}", r"x_\1", route.path)
+        for method in route.methods or {"GET"}:
+            scope = {"type": "http", "path": example, "method": method, "root_path": ""}
+            full = [r.path for r in routes if r.matches(scope)[0] == Match.FULL]
+            assert full == [route.path], (method, example, full)
