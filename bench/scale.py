@@ -87,7 +87,7 @@ def main() -> int:
                  "--org", org, "--instance", name, "--out", str(data_root)])
             twins = json.loads(manifest.read_text())["twinHubs"]
         run([py, "bench/bench.py", "--instance", name, "--org", org, "--data", str(data), "--ops",
-             "mutual_twin_hubs", "--samples", str(args.samples), "--latency-seconds", "60",
+             "mutual_twin_hubs", "--samples", str(args.samples), "--warmup", "50", "--latency-seconds", "60",
              "--concurrency", "1", "8", "--seed", str(args.seed), "--out", f"bench-results/scale/{people}"])
         report = json.loads((out / f"{people}" / "latest.json").read_text())
         by = {(r["op"], r["mode"]): r for r in report["results"]}

@@ -218,3 +218,25 @@ def test_connections_are_per_org(org, other_org):
     assert_error(respond(bob_elsewhere, P, cid, "accept"), 404)
     assert bob_elsewhere.get(f"{P}/pending").json()["data"] == []
     assert org.member("usr_bob").get(f"{P}/pending").json()["pagination"]["total"] == 1
+
+
+def test_mutuals_between_a_hub_and_a_member(org, neo4j_target, tmp_path):
+    """Degrees ten times apart take the other plan (walk the member's side, check each
+    friend against the hub): same answers, pending requests on either side excluded."""
+    from .test_import import run_cli, write_csv
+
+    fans = [f"usr_fan{i:03d}" for i in range(120)]
+    rows = [["usr_hub", f, "accepted"] for f in fans]
+    rows += [["usr_dave", "usr_fan001", "accepted"], ["usr_fan002", "usr_dave", "accepted"],
+             ["usr_dave", "usr_fan003", "pending"],  # the hub's friend, but only asked: not mutual
+             ["usr_dave", "usr_solo", "accepted"], ["usr_hub", "usr_solo", "pending"]]
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["id"], [[p] for p in ["usr_hub", "usr_dave", "usr_solo", *fans]])
+    write_csv(folder / "connections.csv", ["requesterId", "targetId", "status"], rows)
+    done = run_cli(neo4j_target, "import", str(folder), "--org", org.id)
+    assert done.returncode == 0, done.stderr
+    for me, other in (("usr_dave", "usr_hub"), ("usr_hub", "usr_dave")):
+        page = org.member(me).get(f"{PREFIXES[0]}/mutual/{other}").json()
+        assert [p["id"] for p in page["data"]] == ["usr_fan001", "usr_fan002"], me
+        assert page["pagination"]["total"] == 2
