@@ -10,11 +10,17 @@ async def check_stored(tx: Tx, org: str, viewer: PersonRef, post_ids: list[str])
     """One verdict per stored post id, in the order given (unknown ids: not_found)."""
     row = await one(tx, "visibility/check_stored", org=org, viewerId=viewer.id, viewerEmail=viewer.email,
                     postIds=post_ids)
-    return row["results"]
+    return _verdicts(post_ids, row)
 
 
 async def check_inline(tx: Tx, org: str, viewer: PersonRef, posts: list[dict]) -> list[dict]:
     """One verdict per post described inline by the feed service."""
     row = await one(tx, "visibility/check_inline", org=org, viewerId=viewer.id, viewerEmail=viewer.email,
                     posts=posts)
-    return row["results"]
+    return _verdicts([post["id"] for post in posts], row)
+
+
+def _verdicts(post_ids: list[str], row: dict) -> list[dict]:
+    """The statements answer two lists in the order asked; pair them with the ids."""
+    return [{"postId": pid, "visible": visible, "reason": reason}
+            for pid, visible, reason in zip(post_ids, row["visible"], row["reasons"], strict=True)]

@@ -33,5 +33,5 @@ WITH i, post, CASE
                                 ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
   END AS verdict
-WITH i, post, verdict ORDER BY i
-RETURN collect({postId: post.id, visible: verdict[0], reason: verdict[1]}) AS results
+WITH i, verdict ORDER BY i
+RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons

@@ -41,7 +41,8 @@ WITH i, postId, CASE
                                 ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
   END AS verdict
-// One record holding every verdict: 1,000 records cost the driver ~16 ms more than
-// one record with a list of 1,000 (measured on the 100k bench graph).
-WITH i, postId, verdict ORDER BY i
-RETURN collect({postId: postId, visible: verdict[0], reason: verdict[1]}) AS results
+// One record holding two lists, in the order asked (the caller pairs them with the
+// ids it sent): 1,000 records cost the driver ~16 ms more than one record, and a list
+// of 1,000 maps ~4 ms more than two lists of 1,000 values (100k bench graph).
+WITH i, verdict ORDER BY i
+RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons

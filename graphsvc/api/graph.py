@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import blocks, graph, posts, visibility
-from ..auth import is_self, person_ref, valid_id
+from ..auth import is_self, person_ref, valid_id, valid_ids
 from ..errors import BadRequest, Forbidden
 from ..models import (ActingQuery, BatchIn, BatchOut, Blocked, BlockIn, BlockOut, Degree, PageQuery, Paginated,
                       PostIn, PostOut, Suggestion, Verdict, VisibilityQuery, paginated)
@@ -56,7 +56,7 @@ async def can_see_batch(ctx: Ctx) -> dict:
     body = ctx.body
     viewer = _viewer(ctx, body.viewerId)
     if body.postIds is not None:
-        ids = [valid_id(pid, "postIds[]") for pid in body.postIds]
+        ids = valid_ids(body.postIds, "postIds[]")
         results = await ctx.db.read(visibility.check_stored, ctx.org, viewer, ids)
     else:
         inline = []
