@@ -6,10 +6,10 @@
 //
 // A viewer with at most 1,000 relationships (nearly everyone) has their blocks,
 // accepted connections and follows collected once, and each post is checked against
-// those short lists: on a sparse node every EXISTS {} walks the whole relationship
+// those short lists: on a sparse node every EXISTS subquery walks the whole relationship
 // chain, so three checks per post cost ~75 db hits each; the lists cost ~150 in all
 // (1,000 posts, 100k-person bench graph: 76,759 -> 1,000 db hits in the verdicts,
-// 22 -> 12.6 ms raw). A denser viewer keeps the per-post EXISTS {} checks, whose
+// 22 -> 12.6 ms raw). A denser viewer keeps the per-post EXISTS subquery checks, whose
 // Expand(Into) starts from the author's side and whose relationships are grouped by
 // type, instead of scanning a list of thousands for every post.
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
