@@ -54,6 +54,7 @@ class Stats:
     relationships: int = 0
     deleted: int = 0
     properties: int = 0
+    retries: int = 0  # batches run again after a transient error (deadlocks between parallel batches)
     seconds: float = 0.0
 
     @property
@@ -64,7 +65,7 @@ class Stats:
         rate = self.rows / self.seconds if self.seconds else 0.0
         return (f"{self.kind:<12} {self.rows:>10,} rows {self.written:>10,} written {self.skipped:>8,} skipped "
                 f"{self.nodes:>9,} nodes+ {self.relationships:>10,} rels+ {self.deleted:>7,} rels- "
-                f"{self.properties:>10,} props  {self.seconds:8.1f}s {rate:>9,.0f} rows/s")
+                f"{self.properties:>10,} props {self.retries:>5,} retries {self.seconds:8.1f}s {rate:>9,.0f} rows/s")
 
 
 @dataclass
@@ -268,14 +269,21 @@ def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _write_batch(driver: neo4j.Driver, database: str, statement: str, org: str, rows: list[dict]) -> tuple[int, Any]:
+def _write_batch(driver: neo4j.Driver, database: str, statement: str, org: str,
+                 rows: list[dict]) -> tuple[int, Any, int]:
+    """(rows written, counters, retries) of one batch in one write transaction."""
+    tries = 0
+
     def work(tx: neo4j.ManagedTransaction) -> tuple[int, Any]:
+        nonlocal tries
+        tries += 1
         result = tx.run(statement, {"org": org, "rows": rows})
         record = result.single()
         return (record["written"] if record else 0), result.consume().counters
 
     with driver.session(database=database) as session:
-        return session.execute_write(work)
+        written, counters = session.execute_write(work)
+    return written, counters, tries - 1
 
 
 class Importer:
@@ -332,7 +340,7 @@ class Importer:
 
         def done(fut: Future) -> None:
             try:
-                written, counters = fut.result()
+                written, counters, retries = fut.result()
             except neo4j.exceptions.ClientError as exc:
                 # E.g. a connection id from the input that another org already uses.
                 raise ImportError_(f"{kind}: a batch was refused, nothing of it written: {exc.message}") from None
@@ -342,6 +350,7 @@ class Importer:
                 stats.relationships += counters.relationships_created
                 stats.deleted += counters.relationships_deleted
                 stats.properties += counters.properties_set
+                stats.retries += retries
 
         # Rows of one statement are batched together; follows split into person and page batches.
         open_batches: dict[str, list[dict]] = {}

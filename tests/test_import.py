@@ -89,6 +89,7 @@ def test_import_csv_and_jsonl_then_rerun_changes_nothing(org, driver, neo4j_targ
     assert kinds["follows"]["rows"] == 9 and kinds["follows"]["written"] == 7 and kinds["follows"]["skipped"] == 2
     assert kinds["connections"]["relationships"] == 5
     assert kinds["blocks"]["relationships"] == 1 and kinds["blocks"]["deleted"] == 1  # erin's follow of alice
+    assert all(isinstance(k["retries"], int) and k["retries"] >= 0 for k in first["kinds"])
 
     again = import_files(neo4j_target, org.id, folder, tmp_path, "again.json")
     assert again["changes"] == 0 and again["relationshipsCreated"] == 0, again
