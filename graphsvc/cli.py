@@ -56,8 +56,11 @@ def _serve(args: argparse.Namespace) -> int:
     if not os.environ.get("GRAPHSVC_JWT_SECRET") and settings.jwt_secret and not settings.jwt_public_key:
         print("JWT secret: generated and kept in .graphsvc-secret. Mint a dev token with\n"
               "  .venv/bin/graphsvc token --sub usr_alice --org my-org", file=sys.stderr)
+    # Keep-alive longer than a load balancer's idle timeout (60 s is common): the proxy,
+    # not the service, closes idle connections, so a request is never sent on a
+    # connection the service is closing at that instant (uvicorn's default is 5 s).
     uvicorn.run("graphsvc.app:app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info", timeout_graceful_shutdown=20)
+                log_level="info", timeout_graceful_shutdown=20, timeout_keep_alive=75)
     return 0
 
 

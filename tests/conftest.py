@@ -97,7 +97,8 @@ class Server:
                     "GRAPHSVC_DB_TIMEOUT": "3", **env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
+             "--port", str(self.port), "--log-level", "warning", "--timeout-graceful-shutdown", "10",
+             "--timeout-keep-alive", "75"],  # as `graphsvc serve` runs it
             env=full_env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60

@@ -240,3 +240,21 @@ def test_mutuals_between_a_hub_and_a_member(org, neo4j_target, tmp_path):
         page = org.member(me).get(f"{PREFIXES[0]}/mutual/{other}").json()
         assert [p["id"] for p in page["data"]] == ["usr_fan001", "usr_fan002"], me
         assert page["pagination"]["total"] == 2
+
+
+def test_a_context_orjson_cannot_encode_still_round_trips(org):
+    """Response bodies go through orjson, which refuses nesting past 254 levels and integers
+    past 64 bits; such a `context` is valid JSON a member may send, and must come back."""
+    deep: object = 1
+    for _ in range(300):
+        deep = [deep]
+    context = {"deep": deep, "big": 2 ** 70}
+    alice, bob = org.member("usr_alice"), org.member("usr_bob")
+    sent = alice.post(f"{PREFIXES[0]}/request", {"targetId": "usr_bob", "context": context})
+    assert sent.status_code == 201, sent.text
+    assert sent.json()["context"] == context
+    pending = bob.get(f"{PREFIXES[0]}/pending")
+    assert pending.status_code == 200 and pending.json()["data"][0]["context"] == context
+    events = org.service().get("/community/events")
+    assert events.status_code == 200
+    assert [e["payload"]["connection"]["context"] for e in events.json()["data"]] == [context]

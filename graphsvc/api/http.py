@@ -91,10 +91,15 @@ def endpoint(method: str, path: str, *, summary: str, tag: str, **kwargs: Any) -
 
 class JSON(JSONResponse):
     """orjson instead of the standard library: a 1,000-verdict visibility answer encodes
-    in ~0.05 ms instead of ~0.5 ms. Same compact UTF-8 output."""
+    in ~0.05 ms instead of ~0.5 ms. Same compact UTF-8 output. What orjson refuses and
+    the standard library takes (a member's `context` nested 300 deep, an integer past
+    64 bits) goes through the standard library as before, never a 500."""
 
     def render(self, content: Any) -> bytes:
-        return orjson.dumps(content)
+        try:
+            return orjson.dumps(content)
+        except orjson.JSONEncodeError:
+            return super().render(content)
 
 
 def error_response(exc: ApiError) -> JSONResponse:
