@@ -45,7 +45,6 @@ def _generate(args: argparse.Namespace) -> int:
     out = Path(args.out) / f"{args.people}"
     try:
         shape = Shape(people=args.people, seed=args.seed, hub_degree=args.hub_degree)
-        shape.hub_links
     except ValueError as exc:
         print(f"generate: {exc}", file=sys.stderr)
         return 2

@@ -50,14 +50,14 @@ class Shape:
     def hubs(self) -> int:
         return max(3, self.people // 20_000)
 
+    def __post_init__(self) -> None:
+        if self.hub_degree is not None and not 0 < self.hub_degree <= self.people * 2 // 3:
+            raise ValueError("hub_degree must be between 1 and two thirds of people (twins share half)")
+
     @property
     def hub_links(self) -> int:
         """Connections each hub adds on top of the organic ones."""
-        if self.hub_degree is None:
-            return int(self.hub_share * self.people)
-        if not 0 < self.hub_degree <= self.people * 2 // 3:
-            raise ValueError("hub_degree must be between 1 and two thirds of people (twins share half)")
-        return self.hub_degree
+        return int(self.hub_share * self.people) if self.hub_degree is None else self.hub_degree
 
     @property
     def pages(self) -> int:
