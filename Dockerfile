@@ -13,7 +13,7 @@ COPY pyproject.toml ./
 COPY graphsvc/ ./graphsvc/
 COPY cypher/ ./cypher/
 
-# Editable on purpose: graphsvc/cypher.py finds its statements at
+# Editable on purpose: graphsvc/db/statements.py finds its statements at
 # <package dir>/../cypher, i.e. /app/cypher. A plain `pip install .` would put the
 # package in site-packages, where that path does not exist.
 RUN pip install --no-cache-dir -e . \

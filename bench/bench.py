@@ -32,12 +32,12 @@ sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
 
-from graphsvc import connections as conn_domain  # noqa: E402
-from graphsvc import follows as follow_domain  # noqa: E402
-from graphsvc import graph as graph_domain  # noqa: E402
-from graphsvc import localdb  # noqa: E402
+from graphsvc.domain import connections as conn_domain  # noqa: E402
+from graphsvc.domain import follows as follow_domain  # noqa: E402
+from graphsvc.domain import graph as graph_domain  # noqa: E402
+from graphsvc.ops import localdb  # noqa: E402
 from graphsvc.auth import PersonRef, mint  # noqa: E402
-from graphsvc.cypher import q  # noqa: E402
+from graphsvc.db import S, Statement  # noqa: E402
 
 Call = Callable[[], Awaitable[Any]]
 
@@ -140,11 +140,9 @@ class Bench:
     def post(self) -> str:
         return f"post_{self.rng.randrange(self.s['posts']):08d}"
 
-    async def read(self, name: str, **params: Any) -> list[dict]:
-        text = q(name)
-
+    async def read(self, statement: Statement, **params: Any) -> list[dict]:
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict]:
-            result = await tx.run(text, params)
+            result = await statement.run(tx, **params)
             return [r.data() async for r in result]
 
         async with self.driver.session(database="neo4j") as session:
@@ -174,7 +172,7 @@ class Bench:
 
             def raw(i: int) -> Call:
                 viewer, posts = self.person(), [self.post() for _ in range(n)]
-                return lambda: self.read("visibility/check_stored", org=org, viewerId=viewer, viewerEmail=None,
+                return lambda: self.read(S.visibility.check_stored, org=org, viewerId=viewer, viewerEmail=None,
                                          postIds=posts)
             return Op("visibility_1" if n == 1 else f"visibility_batch_{n}", api, raw)
 
@@ -187,7 +185,7 @@ class Bench:
 
             def raw(i: int) -> Call:
                 a, b = pick()
-                return lambda: self.read("connections/mutual", org=org, meId=a, meEmail=None, otherId=b,
+                return lambda: self.read(S.connections.mutual, org=org, meId=a, meEmail=None, otherId=b,
                                          otherEmail=None, skip=0, limit=20)
             return Op(name, api, raw)
 
@@ -212,7 +210,7 @@ class Bench:
 
         def degree_raw(i: int) -> Call:
             a, b = random_pair()
-            return lambda: self.read("graph/degree", org=org, meId=a, meEmail=None, otherId=b, otherEmail=None)
+            return lambda: self.read(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None)
         ops.append(Op("degree", degree_api, degree_raw))
 
         def sugg_api(i: int) -> Call:
@@ -221,7 +219,7 @@ class Bench:
 
         def sugg_raw(i: int) -> Call:
             a = self.person()
-            return lambda: self.read("graph/suggestions", org=org, meId=a, meEmail=None, skip=0, limit=20,
+            return lambda: self.read(S.graph.suggestions, org=org, meId=a, meEmail=None, skip=0, limit=20,
                                      maxFriends=graph_domain.MAX_FRIENDS, fanout=graph_domain.FANOUT)
         ops.append(Op("suggestions", sugg_api, sugg_raw))
 
@@ -238,7 +236,7 @@ class Bench:
 
             def raw(i: int) -> Call:
                 who, page = subject()
-                return lambda: self.read("follows/followers", org=org, meId=who, meEmail=None,
+                return lambda: self.read(S.follows.followers, org=org, meId=who, meEmail=None,
                                          skip=(page - 1) * 20, limit=20)
             return Op("followers_deep" if deep else "followers_page1", api, raw,
                       note="the most-followed people; deep = page min(500, last)")
@@ -371,7 +369,7 @@ def start_server(inst: localdb.Instance, port: int, secret: str, extra: list[str
                  log: Path) -> subprocess.Popen:
     env = {**os.environ, "NEO4J_URI": inst.uri, "NEO4J_PASSWORD": inst.password, "GRAPHSVC_JWT_SECRET": secret,
            **env_extra}
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:app", "--host", "127.0.0.1",
            "--port", str(port), "--log-level", "warning", "--no-access-log", *extra]
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
                             start_new_session=True)

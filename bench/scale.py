@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 import neo4j  # noqa: E402
 
 from bench import HttpPool, peak_rss_mb, start_server  # noqa: E402  (bench/bench.py)
-from graphsvc import localdb  # noqa: E402
+from graphsvc.ops import localdb  # noqa: E402
 from graphsvc.auth import mint  # noqa: E402
-from graphsvc.cypher import q  # noqa: E402
+from graphsvc.db import S  # noqa: E402
 
 ORG = "bench"
 
@@ -61,7 +61,7 @@ def profile(inst: localdb.Instance, a: str, b: str) -> dict:
     """Total db hits, operators and answer of the mutual statement for the twin pair."""
     with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password),
                                     notifications_min_severity="OFF") as driver:
-        records, summary, _ = driver.execute_query("PROFILE " + q("connections/mutual"), params(a, b),
+        records, summary, _ = driver.execute_query("PROFILE " + S.connections.mutual.text, params(a, b),
                                                    database_="neo4j", routing_=neo4j.RoutingControl.READ)
         degrees, _, _ = driver.execute_query(
             "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) "
@@ -87,14 +87,13 @@ class Graph:
         self.driver = neo4j.AsyncGraphDatabase.driver(self.inst.uri, auth=("neo4j", self.inst.password),
                                                       notifications_min_severity="OFF")
         self.token = mint(self.secret, self.twins[0], ORG, "customer", None, 24 * 3600)
-        self.text = q("connections/mutual")
 
     async def api(self) -> None:
         await self.http.call("GET", f"/client/community/connections/mutual/{self.twins[1]}", self.token)
 
     async def raw(self) -> None:
         async def work(tx: neo4j.AsyncManagedTransaction) -> None:
-            result = await tx.run(self.text, params(*self.twins))
+            result = await S.connections.mutual.run(tx, **params(*self.twins))
             await result.single()
 
         async with self.driver.session(database="neo4j") as session:

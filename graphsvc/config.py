@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import localdb
+from .ops import localdb
 
 
 def _int(name: str, default: int) -> int:

@@ -20,7 +20,7 @@ import httpx
 import pytest
 from neo4j import GraphDatabase
 
-from graphsvc import localdb
+from graphsvc.ops import localdb
 from graphsvc.auth import mint
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ class Server:
                     "NEO4J_PASSWORD": target.password, "GRAPHSVC_JWT_SECRET": SECRET,
                     "GRAPHSVC_DB_TIMEOUT": "3", **env}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning", "--timeout-graceful-shutdown", "10",
              "--timeout-keep-alive", "75"],  # as `graphsvc serve` runs it
             env=full_env, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT,

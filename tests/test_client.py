@@ -205,7 +205,7 @@ def dead_db_server():
     port, dead = _free_port(), _free_port()
     env = {**os.environ, "NEO4J_URI": f"bolt://127.0.0.1:{dead}", "NEO4J_PASSWORD": "x",
            "GRAPHSVC_JWT_SECRET": SECRET, "GRAPHSVC_DB_TIMEOUT": "0.3"}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "graphsvc.app:app", "--host",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:app", "--host",
                              "127.0.0.1", "--port", str(port), "--log-level", "warning"],
                             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"

@@ -18,9 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from graphsvc import webhooks
+from graphsvc.domain import webhooks
 from graphsvc.config import Settings
-from graphsvc.db import Database
+from graphsvc.db.database import Database
 
 from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
 

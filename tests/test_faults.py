@@ -23,7 +23,7 @@ import httpx
 import pytest
 from neo4j import GraphDatabase
 
-from graphsvc import localdb
+from graphsvc.ops import localdb
 from graphsvc.auth import mint
 
 from .conftest import ROOT, SECRET, Neo4jTarget, Server

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from neo4j.exceptions import ConstraintError
 
-from graphsvc import localdb
-from graphsvc.cypher import schema_statements, statements
+from graphsvc.ops import localdb
+from graphsvc.db import S, schema_statements
 
 from .conftest import assert_error
 
@@ -56,10 +56,10 @@ def test_errors_are_json(http, org):
 def test_cypher_is_never_built_from_input():
     """Every statement is a file; code passes parameters. Statements may not contain
     Python format placeholders, and the loader only reads files."""
-    assert statements(), "no cypher files found"
-    for name, text in statements().items():
-        assert "{}" not in text and "%s" not in text, name
-        assert text.strip(), name
+    assert list(S), "no cypher files found"
+    for st in S:
+        assert "{}" not in st.text and "%s" not in st.text, st.name
+        assert st.text.strip(), st.name
 
 
 def test_metrics_count_requests(http, org):

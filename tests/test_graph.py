@@ -230,11 +230,11 @@ def test_a_sparse_viewer_is_checked_against_lists_collected_once(org, feed, driv
     statement collects the viewer's blocks, connections and follows once instead; db hits
     (deterministic, unlike time) show which path ran: 1,730 with the lists, 7,004 when this
     41-relationship viewer is sent down the per-post EXISTS path."""
-    from graphsvc.cypher import q
+    from graphsvc.db import S
 
     make_dense(org, neo4j_target, tmp_path, ["usr_str"], extra=40)
     params = {"org": org.id, "viewerId": "usr_str", "viewerEmail": None, "postIds": ["p_followers"] * 200}
-    records, summary, _ = driver.execute_query("PROFILE " + q("visibility/check_stored"), params)
+    records, summary, _ = driver.execute_query("PROFILE " + S.visibility.check_stored.text, params)
     assert set(records[0]["reasons"]) == {"not_follower"}
 
     def hits(plan: dict) -> int:

@@ -5,7 +5,6 @@ per-member caps, and a static proof that no user string ever becomes Cypher text
 
 from __future__ import annotations
 
-import ast
 import os
 import re
 from collections import Counter
@@ -22,7 +21,6 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, respons
                                                status_code_conformance)
 
 from graphsvc.auth import mint
-from graphsvc.cypher import CYPHER_DIR, q, statements
 
 from .conftest import ROOT, SECRET, Org, Server, assert_error
 
@@ -235,77 +233,3 @@ def test_caps_are_documented(http):
     for name in ("GRAPHSVC_MAX_FOLLOWS", "GRAPHSVC_MAX_PENDING_REQUESTS", "GRAPHSVC_MAX_BODY_BYTES",
                  "GRAPHSVC_DB_TIMEOUT", "follow_limit", "pending_limit", "payload_too_large"):
         assert name in text, name
-
-
-# --- no user string ever becomes Cypher text ---------------------------------------------
-
-# Call sites that hand the driver something other than `q("literal/name")`, each audited:
-AUDITED = {
-    # cypher/schema/*.cypher, split by graphsvc.cypher.schema_statements(): files only.
-    ("db.py", "apply_schema"): "schema statements from files",
-    ("importer.py", "apply_schema"): "schema statements from files",
-    # The importer's statement is always q("import/<kind>") chosen by the importer itself.
-    ("importer.py", "_write_batch"): "statement = q('import/...') passed by the importer",
-    ("importer.py", "work"): "the same call, seen from its inner function",
-    # The analyst's own Cypher is the product of POST /analytics/cypher and `graphsvc cypher`:
-    # analyst role only, read-only transaction, EXPLAIN-checked, logged (CONTRACT.md, Analysts).
-    ("analytics.py", "explain"): "analyst Cypher by design",
-    ("analytics.py", "fetch"): "analyst Cypher by design",
-    ("analytics.py", "stream"): "analyst Cypher by design",
-    ("cli_analytics.py", "run"): "analyst Cypher by design (command line)",
-}
-
-
-def _driver_calls() -> list[tuple[str, str, ast.Call]]:
-    found = []
-    for path in sorted((ROOT / "graphsvc").rglob("*.py")):
-        if path.name == "localdb.py":  # only `RETURN 1` to see whether Bolt answers
-            continue
-        tree = ast.parse(path.read_text(), str(path))
-        for fn in ast.walk(tree):
-            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                continue
-            for node in ast.walk(fn):
-                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                        and node.func.attr in ("run", "execute_query") and node.args):
-                    found.append((path.name, fn.name, node))
-    return found
-
-
-def _is_named_statement(arg: ast.expr) -> bool:
-    return (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "q"
-            and len(arg.args) == 1 and isinstance(arg.args[0], (ast.Constant, ast.JoinedStr, ast.Name)))
-
-
-def test_no_user_string_becomes_cypher_text():
-    # 1. The loader: names map to files under cypher/, nothing else; an unknown name is an
-    #    error, never run as Cypher.
-    files = {p.relative_to(CYPHER_DIR).with_suffix("").as_posix() for p in CYPHER_DIR.rglob("*.cypher")}
-    assert set(statements()) == files
-    with pytest.raises(KeyError):
-        q("MATCH (n) DETACH DELETE n")
-    # 2. Every file is a static statement that takes input as $parameters only: no string
-    #    formatting placeholders, no APOC that evaluates strings as Cypher.
-    for name, text in statements().items():
-        assert text.lstrip().startswith("//"), f"{name}: starts with a comment saying why"
-        body = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
-        for bad in ("{}", "%s", "{0}", "apoc.cypher.run", "apoc.cypher.doIt", "apoc.cypher.runMany"):
-            assert bad not in body, f"{name}: {bad}"
-    # 3. Every driver call in the service passes q(<name>) straight through, or is audited above.
-    unaudited = []
-    for module, fn, call in _driver_calls():
-        if _is_named_statement(call.args[0]) or (module, fn) in AUDITED:
-            continue
-        if isinstance(call.func.value, ast.Name) and call.func.value.id in ("asyncio", "uvicorn", "importer"):
-            continue  # asyncio.run(...), uvicorn.run(...): not the driver
-        unaudited.append(f"{module}:{call.lineno} in {fn}(): {ast.unparse(call)[:120]}")
-    assert not unaudited, "driver calls with Cypher that is not a named file:\n" + "\n".join(unaudited)
-    # 4. Domain code names its statements with literals: one(tx, "dir/name", ...), rows(...).
-    for path in sorted((ROOT / "graphsvc").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("one", "rows")
-                    and len(node.args) >= 2):
-                name = node.args[1]
-                assert isinstance(name, (ast.Constant, ast.Name)), f"{path.name}:{node.lineno}"
-                if isinstance(name, ast.Constant):
-                    assert name.value in statements(), f"{path.name}:{node.lineno}: no file for {name.value!r}"

@@ -15,8 +15,8 @@ import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.versions.shortcuts import get_spec_version
 
-import graphsvc.app  # noqa: F401  (registers every endpoint, as the server does)
-from graphsvc.api.http import ENDPOINTS
+import graphsvc.api.app  # noqa: F401  (registers every endpoint, as the server does)
+from graphsvc.api.endpoint import ENDPOINTS
 from graphsvc.api.openapi import EXAMPLES, PUBLIC_ROUTES, _models
 
 PUBLIC = {path for path, *_ in PUBLIC_ROUTES}
@@ -174,7 +174,7 @@ def test_no_two_routes_answer_the_same_request():
 
     from graphsvc import config
 
-    routes = graphsvc.app.create_app(config.load()).router.routes
+    routes = graphsvc.api.app.create_app(config.load()).router.routes
     assert routes[0].path == "/community/visibility"
     for route in routes:
         example = re.sub(r"\{(\w+)\}", r"x_\1", route.path)

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .. import analytics
+from ..analytics import run as analytics
 from ..auth import valid_id
 from ..models import Paginated, Query, Strict, paginated
-from .http import Ctx, endpoint
+from .endpoint import Ctx, endpoint
 
 
 class CypherIn(Strict):

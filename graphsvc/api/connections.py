@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 
-from .. import connections
+from ..domain import connections
 from ..auth import person_ref, valid_id
 from ..errors import BadRequest
 from ..models import (AcceptAllIn, AcceptAllOut, ActingQuery, Connection, ConnectionCount, ConnectionItem,
                       ConnectionListQuery, ConnectionRequestIn, ConnectionStats, ConnectionStatus, PageQuery,
                       Paginated, PersonOut, RespondIn, paginated)
-from .http import Ctx, Reply, endpoint
+from .endpoint import Ctx, Reply, endpoint
 
 CONTEXT_CAP = 4096
 

@@ -11,11 +11,11 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .. import events, webhooks
+from ..domain import events, webhooks
 from ..auth import valid_id
 from ..errors import BadRequest
 from ..models import PageQuery, Paginated, Query, paginated
-from .http import Ctx, Reply, endpoint
+from .endpoint import Ctx, Reply, endpoint
 
 ROLES = ("staff", "service")
 MAX_CURSOR = 2 ** 62

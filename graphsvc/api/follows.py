@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .. import follows, pages
+from ..domain import follows, pages
 from ..auth import person_ref, valid_id
 from ..models import (ActingQuery, FollowIn, FollowingQuery, FollowOut, FollowStats, Followed, PageIn, PageOut,
                       PageQuery, Paginated, UnfollowQuery, paginated)
-from .http import Ctx, Reply, endpoint
+from .endpoint import Ctx, Reply, endpoint
 
 TAG = "Follows"
 

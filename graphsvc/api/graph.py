@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from .. import blocks, graph, posts, visibility
+from ..domain import blocks, graph, posts, visibility
 from ..auth import is_self, person_ref, valid_id, valid_ids
 from ..errors import BadRequest, Forbidden
 from ..models import (ActingQuery, BatchIn, BatchOut, Blocked, BlockIn, BlockOut, Degree, PageQuery, Paginated,
                       PostIn, PostOut, Suggestion, Verdict, VisibilityQuery, paginated)
-from .http import Ctx, Reply, endpoint
+from .endpoint import Ctx, Reply, endpoint
 
 FEED_ROLES = ("customer", "staff", "service")
 

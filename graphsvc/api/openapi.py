@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from ..models import ErrorBody, Health
-from .http import ENDPOINTS, Endpoint
+from .endpoint import ENDPOINTS, Endpoint
 
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing, bad or expired token",
                403: "Forbidden", 404: "Not found", 409: "Wrong state", 413: "Body too large",

@@ -31,11 +31,14 @@ from typing import Any
 
 import neo4j
 
-from .cypher import q, schema_statements
+from ..db import S, Statement, schema_statements
 
 # Import order: people and pages before the edges that name them, blocks after the
 # follows and connections they remove, posts last.
 KINDS = ("people", "pages", "follows", "connections", "blocks", "posts")
+# The statement that writes each kind; follows have two, by what is followed.
+STATEMENTS = {"people": S.importer.people, "pages": S.importer.pages, "connections": S.importer.connections,
+              "blocks": S.importer.blocks, "posts": S.importer.posts}
 SUFFIXES = (".csv", ".jsonl", ".ndjson")
 VISIBILITIES = {"public", "followers", "connections", "private"}
 STATUSES = {"pending", "accepted", "rejected"}
@@ -269,7 +272,7 @@ def _batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def _write_batch(driver: neo4j.Driver, database: str, statement: str, org: str,
+def _write_batch(driver: neo4j.Driver, database: str, statement: Statement, org: str,
                  rows: list[dict]) -> tuple[int, Any, int]:
     """(rows written, counters, retries) of one batch in one write transaction."""
     tries = 0
@@ -277,7 +280,7 @@ def _write_batch(driver: neo4j.Driver, database: str, statement: str, org: str,
     def work(tx: neo4j.ManagedTransaction) -> tuple[int, Any]:
         nonlocal tries
         tries += 1
-        result = tx.run(statement, {"org": org, "rows": rows})
+        result = statement.run(tx, org=org, rows=rows)
         record = result.single()
         return (record["written"] if record else 0), result.consume().counters
 
@@ -300,7 +303,7 @@ class Importer:
         for statement in schema_statements():
             self.driver.execute_query(statement, database_=self.database)
 
-    def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[str, dict]]:
+    def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[Statement, dict]]:
         """(statement, row) pairs, normalised and de-duplicated; bad rows stop the import with file:line."""
         seen: set = set()
         normalise = NORMALISE[kind]
@@ -315,13 +318,13 @@ class Importer:
                 if key in seen:
                     continue
                 seen.add(key)
-                if kind == "follows":
-                    name = "import/follows_page" if row["followingType"] == "page" else "import/follows_person"
-                    if row["followingType"] == "page":
-                        self.pages_touched.add(row["followingId"])
-                    yield name, row
+                if kind == "follows" and row["followingType"] == "page":
+                    self.pages_touched.add(row["followingId"])
+                    yield S.importer.follows_page, row
+                elif kind == "follows":
+                    yield S.importer.follows_person, row
                 else:
-                    yield f"import/{kind}", row
+                    yield STATEMENTS[kind], row
 
     def validate(self, files: dict[str, list[Path]]) -> None:
         """Read every row once before writing anything: a bad row anywhere stops the import
@@ -353,28 +356,28 @@ class Importer:
                 stats.retries += retries
 
         # Rows of one statement are batched together; follows split into person and page batches.
-        open_batches: dict[str, list[dict]] = {}
+        open_batches: dict[Statement, list[dict]] = {}
         with ThreadPoolExecutor(self.parallel) as pool:
-            def submit(name: str, batch: list[dict]) -> None:
+            def submit(statement: Statement, batch: list[dict]) -> None:
                 nonlocal pending
                 while len(pending) >= self.parallel * 2:
                     finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in finished:
                         done(fut)
                         progress.add(sizes.pop(fut))
-                fut = pool.submit(_write_batch, self.driver, self.database, q(name), self.org, batch)
+                fut = pool.submit(_write_batch, self.driver, self.database, statement, self.org, batch)
                 sizes[fut] = len(batch)
                 pending.add(fut)
 
-            for name, row in self._rows(kind, files, stats):
-                batch = open_batches.setdefault(name, [])
+            for statement, row in self._rows(kind, files, stats):
+                batch = open_batches.setdefault(statement, [])
                 batch.append(row)
                 if len(batch) >= self.batch_size:
-                    submit(name, batch)
-                    open_batches[name] = []
-            for name, batch in open_batches.items():
+                    submit(statement, batch)
+                    open_batches[statement] = []
+            for statement, batch in open_batches.items():
                 if batch:
-                    submit(name, batch)
+                    submit(statement, batch)
             for fut in pending:
                 done(fut)
         progress.done = stats.rows
@@ -389,7 +392,7 @@ class Importer:
         stats.rows = len(ids)
         for batch in _batches(({"id": i} for i in ids), 500):
             def work(tx: neo4j.ManagedTransaction, page_ids: list[str] = [r["id"] for r in batch]) -> tuple[int, Any]:
-                result = tx.run(q("import/page_counts"), {"org": self.org, "pageIds": page_ids})
+                result = S.importer.page_counts.run(tx, org=self.org, pageIds=page_ids)
                 record = result.single()
                 return (record["written"] if record else 0), result.consume().counters
 

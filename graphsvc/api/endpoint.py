@@ -167,7 +167,7 @@ def to_route(ep: Endpoint) -> Route:
         if ep.body is not None:
             ctx.body = _validate(ep.body, await _read_json(request, app.settings.max_body_bytes), "body")
         if principal.email and principal.role == "customer":
-            from ..identity import claim
+            from ..domain.identity import claim
 
             await claim(app.db, principal)
         result = await ep.handler(ctx)

@@ -13,7 +13,7 @@ looks like, because the costs of the queries depend on it:
 - a few pages are followed by more than half the org, the rest by a Zipf tail;
 - posts over the four visibilities, some in pages; plus pending and rejected
   requests and a few blocks between strangers.
-The files are CSV in the importer's formats (graphsvc/importer.py), so a generated
+The files are CSV in the importer's formats (graphsvc/ops/importer.py), so a generated
 org is loaded through exactly the path users' imports take.
 """
 

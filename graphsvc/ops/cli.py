@@ -7,7 +7,9 @@ import asyncio
 import os
 import sys
 
-from . import config, localdb
+from .. import config
+
+from . import localdb
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -33,7 +35,7 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    from .db import Database
+    from ..db import Database
 
     async def run() -> None:
         db = Database(config.load())
@@ -59,13 +61,13 @@ def _serve(args: argparse.Namespace) -> int:
     # Keep-alive longer than a load balancer's idle timeout (60 s is common): the proxy,
     # not the service, closes idle connections, so a request is never sent on a
     # connection the service is closing at that instant (uvicorn's default is 5 s).
-    uvicorn.run("graphsvc.app:app", factory=True, host=host, port=port, workers=args.workers,
+    uvicorn.run("graphsvc.api.app:app", factory=True, host=host, port=port, workers=args.workers,
                 log_level="info", timeout_graceful_shutdown=20, timeout_keep_alive=75)
     return 0
 
 
 def _token(args: argparse.Namespace) -> int:
-    from .auth import mint
+    from ..auth import mint
 
     settings = config.load()
     if not settings.jwt_secret:
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
     add_bulk(sub)
 
-    from .cli_analytics import add_commands as add_analytics
+    from .cli_cypher import add_commands as add_analytics
 
     add_analytics(sub)
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .auth import PersonRef
-from .db import Tx, one
-from .errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..auth import PersonRef
+from ..db import S, Tx, one
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
 from .events import emit, emit_many, event
 from .identity import merge_people
 
@@ -52,7 +52,7 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
                   context: dict | None, max_pending: int) -> tuple[str, dict]:
     """Returns ('created' | 'accepted', record)."""
     me_eid, target_eid = await merge_people(tx, org, me, target)
-    row = await one(tx, "connections/request", org=org, me=me_eid, target=target_eid, message=message,
+    row = await one(tx, S.connections.request, org=org, me=me_eid, target=target_eid, message=message,
                     context=json.dumps(context, separators=(",", ":")) if context is not None else None,
                     maxPending=max_pending)
     outcome = row["outcome"]
@@ -73,9 +73,9 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
 
 
 async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: str) -> dict:
-    if not await one(tx, "connections/lock_pair", org=org, id=connection_id):
+    if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
         raise NotFound("no such connection", code="connection_not_found")
-    row = await one(tx, "connections/respond", org=org, meId=me.id, meEmail=me.email, id=connection_id,
+    row = await one(tx, S.connections.respond, org=org, meId=me.id, meEmail=me.email, id=connection_id,
                     action=action)
     outcome = row["outcome"]
     if outcome == "not_found":
@@ -91,9 +91,9 @@ async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: s
 
 
 async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
-    if not await one(tx, "connections/lock_pair", org=org, id=connection_id):
+    if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
         raise NotFound("no such connection", code="connection_not_found")
-    row = await one(tx, "connections/remove", org=org, meId=me.id, meEmail=me.email, id=connection_id)
+    row = await one(tx, S.connections.remove, org=org, meId=me.id, meEmail=me.email, id=connection_id)
     if row["outcome"] == "not_found":
         raise NotFound("no such connection", code="connection_not_found")
     if row["outcome"] == "not_live":
@@ -105,7 +105,7 @@ async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
 
 async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
     me_eid, other_eid = await merge_people(tx, org, me, other)
-    row = await one(tx, "connections/remove_with", org=org, me=me_eid, other=other_eid)
+    row = await one(tx, S.connections.remove_with, org=org, me=me_eid, other=other_eid)
     if not row:
         raise NotFound("you have no connection or pending request with this person", code="connection_not_found")
     conn = record(row["connection"])
@@ -115,7 +115,7 @@ async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
 
 async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
     (me_eid,) = await merge_people(tx, org, me)
-    row = await one(tx, "connections/accept_all", org=org, me=me_eid)
+    row = await one(tx, S.connections.accept_all, org=org, me=me_eid)
     accepted = [record(r) for r in row["accepted"]]
     await emit_many(tx, org, [
         event("connection.accepted", str(me), party_name({"id": c["requesterId"], "email": c["requesterEmail"]}),
@@ -127,21 +127,21 @@ async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
 
 async def listing(tx: Tx, org: str, me: PersonRef, status: str, direction: str | None,
                   skip: int, limit: int) -> tuple[int, list[dict]]:
-    row = await one(tx, "connections/list", org=org, meId=me.id, meEmail=me.email, status=status,
+    row = await one(tx, S.connections.list, org=org, meId=me.id, meEmail=me.email, status=status,
                     direction=direction, skip=skip, limit=limit)
     return row["total"], [record(r) for r in row["data"]]
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
-    return await one(tx, "connections/stats", org=org, meId=me.id, meEmail=me.email)
+    return await one(tx, S.connections.stats, org=org, meId=me.id, meEmail=me.email)
 
 
 async def status_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
-    return await one(tx, "connections/status_with", org=org, meId=me.id, meEmail=me.email,
+    return await one(tx, S.connections.status_with, org=org, meId=me.id, meEmail=me.email,
                      otherId=other.id, otherEmail=other.email)
 
 
 async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> tuple[int, list]:
-    row = await one(tx, "connections/mutual", org=org, meId=me.id, meEmail=me.email,
+    row = await one(tx, S.connections.mutual, org=org, meId=me.id, meEmail=me.email,
                     otherId=other.id, otherEmail=other.email, skip=skip, limit=limit)
     return (row["total"], row["data"]) if row else (0, [])

@@ -17,7 +17,7 @@ def _target(args: argparse.Namespace) -> tuple[str, tuple[str, str], str]:
     if args.instance:
         inst = localdb.instance(args.instance)
         return inst.uri, ("neo4j", inst.password), "neo4j"
-    from . import config
+    from .. import config
 
     settings = config.load()
     return settings.neo4j_uri, (settings.neo4j_user, settings.neo4j_password), settings.neo4j_database

@@ -20,8 +20,10 @@ import neo4j
 from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
 
-from . import analytics, config
-from .errors import ApiError
+from .. import config
+
+from ..analytics import run as analytics
+from ..errors import ApiError
 
 TABLE_SAMPLE = 1000  # rows read before the table's column widths are fixed
 COUNTERS = ("nodes_created", "nodes_deleted", "relationships_created", "relationships_deleted", "properties_set",

@@ -14,16 +14,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from . import config, webhooks
-from .api import connections as _connections  # noqa: F401  (each module registers its endpoints)
-from .api import follows as _follows  # noqa: F401
-from .api import analytics as _analytics  # noqa: F401
-from .api import events as _events  # noqa: F401
-from .api import graph as _graph  # noqa: F401
-from .api.http import ENDPOINTS, AccessLog, error_response, to_route
-from .api.openapi import DOCS_HTML, document
-from .db import Database
-from .errors import ApiError, Conflict, Unavailable
+from .. import config
+
+from ..domain import webhooks
+from . import connections as _connections  # noqa: F401  (each module registers its endpoints)
+from . import follows as _follows  # noqa: F401
+from . import analytics as _analytics  # noqa: F401
+from . import events as _events  # noqa: F401
+from . import graph as _graph  # noqa: F401
+from .endpoint import ENDPOINTS, AccessLog, error_response, to_route
+from .openapi import DOCS_HTML, document
+from ..db import Database
+from ..errors import ApiError, Conflict, Unavailable
 
 log = logging.getLogger("graphsvc")
 
@@ -146,6 +148,6 @@ def create_app(settings: config.Settings | None = None) -> Starlette:
 
 
 def app() -> Starlette:
-    """uvicorn factory: `uvicorn --factory graphsvc.app:app`."""
+    """uvicorn factory: `uvicorn --factory graphsvc.api.app:app`."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     return create_app()

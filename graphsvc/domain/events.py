@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .db import Tx, one, rows
+from ..db import S, Tx, one, rows
 
 TYPES = (
     "follow.created", "follow.deleted",
@@ -32,11 +32,11 @@ async def emit(tx: Tx, org: str, type: str, actor: str | None, subject: str | No
 async def emit_many(tx: Tx, org: str, events: list[dict]) -> None:
     """Append several events (built by `event`) in one round trip."""
     if events:
-        await one(tx, "events/append", org=org, events=events)
+        await one(tx, S.events.append, org=org, events=events)
 
 
 async def feed(tx: Tx, org: str, after: int, limit: int, types: list[str] | None) -> list[dict]:
-    events = await rows(tx, "events/list", org=org, after=after, limit=limit, types=types)
+    events = await rows(tx, S.events.list, org=org, after=after, limit=limit, types=types)
     for event in events:
         event["payload"] = json.loads(event["payload"]) if event["payload"] else {}
     return events

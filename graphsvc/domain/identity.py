@@ -9,25 +9,25 @@ from __future__ import annotations
 
 from neo4j.exceptions import ConstraintError
 
-from .auth import PersonRef, Principal
-from .db import Database, Tx, one
+from ..auth import PersonRef, Principal
+from ..db import S, Database, Tx, one
 
 
 async def merge_people(tx: Tx, org: str, *refs: PersonRef) -> list[str]:
     """Create the named people if new, lock them all, and return their element ids."""
     ids = sorted({r.id for r in refs if r.id})
     emails = sorted({r.email for r in refs if r.email})
-    row = await one(tx, "identity/merge_people", org=org, ids=ids, emails=emails)
+    row = await one(tx, S.identity.merge_people, org=org, ids=ids, emails=emails)
     by_ref = dict(row["pairs"])
     return [by_ref[r.id or r.email] for r in refs]
 
 
 async def _claim(tx: Tx, org: str, sub: str, email: str) -> None:
-    await one(tx, "identity/claim", org=org, sub=sub, email=email)
+    await one(tx, S.identity.claim, org=org, sub=sub, email=email)
 
 
 async def _is_claimed(tx: Tx, org: str, sub: str, email: str) -> bool:
-    row = await one(tx, "identity/is_claimed", org=org, sub=sub, email=email)
+    row = await one(tx, S.identity.is_claimed, org=org, sub=sub, email=email)
     return bool(row and row["claimed"])
 
 

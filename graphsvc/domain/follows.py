@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .auth import PersonRef
-from .db import Tx, one, rows
-from .errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..auth import PersonRef
+from ..db import S, Tx, one, rows
+from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
 from .events import emit
 from .identity import merge_people
 
@@ -24,7 +24,7 @@ def _refuse(outcome: str, max_follows: int) -> None:
 
 async def follow_person(tx: Tx, org: str, me: PersonRef, target: PersonRef, max_follows: int) -> dict:
     me_eid, target_eid = await merge_people(tx, org, me, target)
-    row = await one(tx, "follows/follow_person", org=org, me=me_eid, target=target_eid, maxFollows=max_follows)
+    row = await one(tx, S.follows.follow_person, org=org, me=me_eid, target=target_eid, maxFollows=max_follows)
     _refuse(row["outcome"], max_follows)
     created = row["outcome"] == "created"
     if created:
@@ -34,7 +34,7 @@ async def follow_person(tx: Tx, org: str, me: PersonRef, target: PersonRef, max_
 
 async def follow_page(tx: Tx, org: str, me: PersonRef, page_id: str, max_follows: int) -> dict:
     (me_eid,) = await merge_people(tx, org, me)
-    row = await one(tx, "follows/follow_page", org=org, me=me_eid, pageId=page_id, maxFollows=max_follows)
+    row = await one(tx, S.follows.follow_page, org=org, me=me_eid, pageId=page_id, maxFollows=max_follows)
     _refuse(row["outcome"], max_follows)
     created = row["outcome"] == "created"
     if created:
@@ -44,7 +44,7 @@ async def follow_page(tx: Tx, org: str, me: PersonRef, page_id: str, max_follows
 
 async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str | None) -> list[dict]:
     (me_eid,) = await merge_people(tx, org, me)
-    removed = await rows(tx, "follows/unfollow", org=org, me=me_eid, tId=target.id, tEmail=target.email, type=type)
+    removed = await rows(tx, S.follows.unfollow, org=org, me=me_eid, tId=target.id, tEmail=target.email, type=type)
     if not removed:
         raise NotFound("you do not follow that", code="not_following")
     if len(removed) > 1:
@@ -57,15 +57,15 @@ async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str
 
 async def followers(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> dict:
     """Who follows `me`: `{total, data}` for one page."""
-    return await one(tx, "follows/followers", org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+    return await one(tx, S.follows.followers, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
 
 
 async def following(tx: Tx, org: str, me: PersonRef, type: str | None, skip: int, limit: int) -> dict:
     """Who and what `me` follows (`type` 'person', 'page' or None): `{total, data}` for one page."""
-    return await one(tx, "follows/following", org=org, meId=me.id, meEmail=me.email, type=type,
+    return await one(tx, S.follows.following, org=org, meId=me.id, meEmail=me.email, type=type,
                      skip=skip, limit=limit)
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
-    return await one(tx, "follows/stats", org=org, meId=me.id, meEmail=me.email)
+    return await one(tx, S.follows.stats, org=org, meId=me.id, meEmail=me.email)
 

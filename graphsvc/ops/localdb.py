@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NEO4J_DIR = Path(os.environ.get("GRAPHSVC_NEO4J_DIR", ROOT / ".neo4j"))
 LIB = NEO4J_DIR / "lib"
 POM = ROOT / "neo4j" / "pom.xml"
@@ -161,7 +161,7 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
     conf.mkdir(parents=True, exist_ok=True)
     (conf / "neo4j.conf").write_text(
         "\n".join([
-            "# Written by graphsvc/localdb.py at each start; edit that file, not this one.",
+            "# Written by graphsvc/ops/localdb.py at each start; edit that file, not this one.",
             "server.default_listen_address=127.0.0.1",
             "server.default_advertised_address=127.0.0.1",
             f"server.bolt.listen_address=127.0.0.1:{bolt}",

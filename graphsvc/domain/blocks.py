@@ -3,10 +3,10 @@ request between them are removed in the same transaction, each with its event.""
 
 from __future__ import annotations
 
-from .auth import PersonRef
+from ..auth import PersonRef
 from .connections import party_name, record
-from .db import Tx, one
-from .errors import BadRequest, NotFound
+from ..db import S, Tx, one
+from ..errors import BadRequest, NotFound
 from .events import emit_many, event
 from .identity import merge_people
 
@@ -14,7 +14,7 @@ from .identity import merge_people
 async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
     """Returns True when the block is new."""
     me_eid, target_eid = await merge_people(tx, org, me, target)
-    row = await one(tx, "blocks/block", org=org, me=me_eid, target=target_eid)
+    row = await one(tx, S.blocks.block, org=org, me=me_eid, target=target_eid)
     if row["outcome"] == "self":
         raise BadRequest("you cannot block yourself", code="self_block")
     if row["outcome"] == "exists":
@@ -30,11 +30,11 @@ async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
 
 async def unblock(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> None:
     me_eid, target_eid = await merge_people(tx, org, me, target)
-    row = await one(tx, "blocks/unblock", org=org, me=me_eid, target=target_eid)
+    row = await one(tx, S.blocks.unblock, org=org, me=me_eid, target=target_eid)
     if not row:
         raise NotFound("you do not block this person", code="not_blocked")
     await emit_many(tx, org, [event("block.deleted", str(me), str(target), {"unblocked": row["unblocked"]})])
 
 
 async def listing(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> dict:
-    return await one(tx, "blocks/list", org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+    return await one(tx, S.blocks.list, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)

@@ -14,11 +14,9 @@ from typing import Any, Awaitable, Callable, TypeVar
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
-from prometheus_client import Counter
-
-from .config import Settings
-from .cypher import q, schema_statements
-from .errors import Unavailable
+from ..config import Settings
+from ..errors import Unavailable
+from .statements import S, Statement, schema_statements
 
 T = TypeVar("T")
 Tx = AsyncManagedTransaction
@@ -27,21 +25,15 @@ Tx = AsyncManagedTransaction
 REQUIRED_CONSTRAINTS = {"person_id", "person_email", "page_id", "post_id", "connection_id", "connection_live"}
 
 
-# One increment per statement sent: lets tests and operators see round trips per request.
-STATEMENTS = Counter("graphsvc_cypher_statements_total", "Cypher statements run, by file", ["statement"])
-
-
-async def rows(tx: Tx, name: str, /, **params: Any) -> list[dict]:
-    """Run the named statement; every record as a dict."""
-    STATEMENTS.labels(name).inc()
-    result = await tx.run(q(name), params)
+async def rows(tx: Tx, statement: Statement, /, **params: Any) -> list[dict]:
+    """Run a statement; every record as a dict."""
+    result = await statement.run(tx, **params)
     return [record.data() async for record in result]
 
 
-async def one(tx: Tx, name: str, /, **params: Any) -> dict | None:
-    """Run the named statement; its first record as a dict, or None."""
-    STATEMENTS.labels(name).inc()
-    result = await tx.run(q(name), params)
+async def one(tx: Tx, statement: Statement, /, **params: Any) -> dict | None:
+    """Run a statement; its first record as a dict, or None."""
+    result = await statement.run(tx, **params)
     record = await result.single()
     return record.data() if record else None
 
@@ -92,7 +84,7 @@ class Database:
         try:
             # An auto-commit query: not retried, so an unreachable Neo4j answers at once.
             async with self._session(neo4j.READ_ACCESS) as session:
-                result = await session.run(q("health/schema_check"))
+                result = await S.health.schema_check.run(session)
                 record = await result.single()
         except Exception as exc:  # any failure means "not ready", reported as such
             return False, f"Neo4j unreachable: {exc.__class__.__name__}"

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .auth import PersonRef
-from .db import Tx, one
-from .errors import NotFound
+from ..auth import PersonRef
+from ..db import S, Tx, one
+from ..errors import NotFound
 from .identity import merge_people
 
 
 async def upsert(tx: Tx, org: str, post_id: str, author: PersonRef, visibility: str, page_id: str | None) -> dict:
     (author_eid,) = await merge_people(tx, org, author)
-    row = await one(tx, "posts/upsert", org=org, postId=post_id, author=author_eid, visibility=visibility,
+    row = await one(tx, S.posts.upsert, org=org, postId=post_id, author=author_eid, visibility=visibility,
                     pageId=page_id)
     if row is None:
         raise NotFound("no such page", code="page_not_found")
@@ -18,6 +18,6 @@ async def upsert(tx: Tx, org: str, post_id: str, author: PersonRef, visibility: 
 
 
 async def delete(tx: Tx, org: str, post_id: str) -> None:
-    row = await one(tx, "posts/delete", org=org, postId=post_id)
+    row = await one(tx, S.posts.delete, org=org, postId=post_id)
     if not row["deleted"]:
         raise NotFound("no such post", code="post_not_found")

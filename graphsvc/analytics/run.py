@@ -31,11 +31,10 @@ from neo4j.exceptions import Neo4jError
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
-from .auth import Principal
-from .config import Settings
-from .cypher import statements
-from .db import Database, Tx
-from .errors import ApiError, BadRequest, NotFound
+from ..auth import Principal
+from ..config import Settings
+from ..db import S, Database, Tx
+from ..errors import ApiError, BadRequest, NotFound
 
 log = logging.getLogger("graphsvc.analytics")
 
@@ -367,10 +366,9 @@ def parse_header(name: str, text: str) -> Report:
 def reports() -> dict[str, Report]:
     """Every curated report, by file name."""
     out = {}
-    for key, text in statements().items():
-        if key.startswith("analytics/"):
-            name = key.split("/", 1)[1]
-            out[name] = parse_header(name, text)
+    for statement in S.analytics:
+        name = statement.name.split("/", 1)[1]
+        out[name] = parse_header(name, statement.text)
     return out
 
 

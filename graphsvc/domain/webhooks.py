@@ -25,8 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .db import Database, Tx, one, rows
-from .errors import NotFound
+from ..db import S, Database, Tx, one, rows
+from ..errors import NotFound
 
 log = logging.getLogger("graphsvc.webhooks")
 
@@ -91,7 +91,7 @@ def private_destinations_allowed() -> bool:
 
 async def put(tx: Tx, org: str, webhook_id: str, url: str, secret: str, types: list[str], active: bool) -> bool:
     """Create or replace a webhook; True when it is new."""
-    row = await one(tx, "webhooks/put", org=org, id=webhook_id, url=url, secret=secret, types=types, active=active)
+    row = await one(tx, S.webhooks.put, org=org, id=webhook_id, url=url, secret=secret, types=types, active=active)
     return row["created"]
 
 
@@ -102,26 +102,26 @@ def _public(hook: dict) -> dict:
 
 
 async def listing(tx: Tx, org: str, skip: int, limit: int) -> tuple[int, list[dict]]:
-    row = await one(tx, "webhooks/list", org=org, id=None, skip=skip, limit=limit)
+    row = await one(tx, S.webhooks.list, org=org, id=None, skip=skip, limit=limit)
     return row["total"], [_public(h) for h in row["data"]]
 
 
 async def get(tx: Tx, org: str, webhook_id: str) -> dict:
-    row = await one(tx, "webhooks/list", org=org, id=webhook_id, skip=0, limit=1)
+    row = await one(tx, S.webhooks.list, org=org, id=webhook_id, skip=0, limit=1)
     if not row["data"]:
         raise NotFound("no such webhook", code="webhook_not_found")
     return _public(row["data"][0])
 
 
 async def delete(tx: Tx, org: str, webhook_id: str) -> None:
-    row = await one(tx, "webhooks/delete", org=org, id=webhook_id)
+    row = await one(tx, S.webhooks.delete, org=org, id=webhook_id)
     if not row or not row["deleted"]:
         raise NotFound("no such webhook", code="webhook_not_found")
 
 
 async def deliveries(tx: Tx, org: str, webhook_id: str, state: str | None, event_id: str | None,
                      skip: int, limit: int) -> tuple[int, list[dict]]:
-    row = await one(tx, "webhooks/deliveries", org=org, id=webhook_id, state=state, eventId=event_id,
+    row = await one(tx, S.webhooks.deliveries, org=org, id=webhook_id, state=state, eventId=event_id,
                     skip=skip, limit=limit)
     if not row:
         raise NotFound("no such webhook", code="webhook_not_found")
@@ -150,10 +150,10 @@ def body_of(item: dict) -> bytes:
 
 async def claim(tx: Tx, token: str, batch: int, lease: float) -> list[dict]:
     """Lease up to `batch` due deliveries to `token`; see cypher/webhooks/lock_due.cypher."""
-    eids = (await one(tx, "webhooks/lock_due", batch=batch))["eids"]
+    eids = (await one(tx, S.webhooks.lock_due, batch=batch))["eids"]
     if not eids:
         return []
-    return await rows(tx, "webhooks/claim", eids=eids, token=token, leaseMs=int(lease * 1000))
+    return await rows(tx, S.webhooks.claim, eids=eids, token=token, leaseMs=int(lease * 1000))
 
 
 def backoff_ms(cfg: DispatchConfig, attempts_before: int) -> int:
@@ -175,12 +175,12 @@ async def _record(db: Database, cfg: DispatchConfig, token: str, item: dict,
 
 
 async def _delivered(tx: Tx, eid: str, delivery_id: str, status: int, note: str) -> dict | None:
-    return await one(tx, "webhooks/delivered", eid=eid, id=delivery_id, status=status, note=note)
+    return await one(tx, S.webhooks.delivered, eid=eid, id=delivery_id, status=status, note=note)
 
 
 async def _failed(tx: Tx, eid: str, delivery_id: str, token: str, status: int | None, error: str, note: str,
                   delay_ms: int, horizon: float) -> dict | None:
-    return await one(tx, "webhooks/failed", eid=eid, id=delivery_id, token=token, status=status,
+    return await one(tx, S.webhooks.failed, eid=eid, id=delivery_id, token=token, status=status,
                      error=error[:500], note=note[:120], delayMs=delay_ms, horizon=horizon)
 
 
@@ -227,7 +227,7 @@ async def dispatch_once(db: Database, client: httpx.AsyncClient, cfg: DispatchCo
 
 async def prune(tx: Tx, older_than_seconds: float, batch: int) -> int:
     """Delete one batch of events older than the cutoff (and their finished deliveries)."""
-    row = await one(tx, "events/prune", olderThanSeconds=float(older_than_seconds), batch=batch)
+    row = await one(tx, S.events.prune, olderThanSeconds=float(older_than_seconds), batch=batch)
     return row["pruned"]
 
 

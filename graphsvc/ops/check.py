@@ -47,8 +47,8 @@ from typing import Any, Iterable
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
 
-from . import config
-from .cypher import q
+from .. import config
+from ..db import S, Statement
 
 # Rows kept per failing check; enough to act on, never a flood.
 CAP = 50
@@ -64,9 +64,9 @@ class Violation:
     detail: str
 
 
-def _read(driver: Driver, database: str, name: str, **params: Any) -> list[dict]:
+def _read(driver: Driver, database: str, statement: Statement, **params: Any) -> list[dict]:
     def work(tx: Any) -> list[dict]:
-        return [record.data() for record in tx.run(q(name), params)]
+        return [record.data() for record in statement.run(tx, **params)]
 
     with driver.session(database=database) as session:
         return session.execute_read(work)
@@ -145,12 +145,13 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
     def add(check: str, details: Iterable[str]) -> None:
         out.extend(Violation(check, org, d) for d in details)
 
-    for name in ("page_counters", "people", "connections", "live_pairs", "cross_org"):
-        add(name, (_fmt(r) for r in _read(driver, database, f"check/{name}", org=org, cap=CAP)))
-    add("follow_events", follow_violations(_read(driver, database, "check/follow_events", org=org),
-                                           _read(driver, database, "check/follow_edges", org=org))[:CAP])
-    add("connection_events", connection_violations(_read(driver, database, "check/connection_events", org=org),
-                                                   _read(driver, database, "check/connection_edges", org=org))[:CAP])
+    for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
+                      S.check.cross_org):
+        add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
+    add("follow_events", follow_violations(_read(driver, database, S.check.follow_events, org=org),
+                                           _read(driver, database, S.check.follow_edges, org=org))[:CAP])
+    add("connection_events", connection_violations(_read(driver, database, S.check.connection_events, org=org),
+                                                   _read(driver, database, S.check.connection_edges, org=org))[:CAP])
     return out
 
 
@@ -158,8 +159,8 @@ def run(driver: Driver, database: str, org: str | None = None) -> tuple[list[str
     """(orgs checked, violations). Without `org`: every tenant plus the unscoped orphans."""
     if org is not None:
         return [org], check_org(driver, database, org)
-    orgs = [r["org"] for r in _read(driver, database, "check/orgs")]
-    found = [Violation("unscoped", None, r["item"]) for r in _read(driver, database, "check/unscoped", cap=CAP)]
+    orgs = [r["org"] for r in _read(driver, database, S.check.orgs)]
+    found = [Violation("unscoped", None, r["item"]) for r in _read(driver, database, S.check.unscoped, cap=CAP)]
     for one_org in orgs:
         found += check_org(driver, database, one_org)
     return orgs, found

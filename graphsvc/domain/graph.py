@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .auth import PersonRef
-from .db import Tx, one
+from ..auth import PersonRef
+from ..db import S, Tx, one
 
 # Suggestions walk at most this many of your friends, and this many friends of
 # each: a member connected to celebrities still gets an answer in bounded time.
@@ -12,12 +12,12 @@ FANOUT = 1000
 
 
 async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
-    row = await one(tx, "graph/degree", org=org, meId=me.id, meEmail=me.email, otherId=other.id,
+    row = await one(tx, S.graph.degree, org=org, meId=me.id, meEmail=me.email, otherId=other.id,
                     otherEmail=other.email)
     return row or {"degree": None, "path": []}
 
 
 async def suggestions(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> tuple[int, list[dict]]:
-    row = await one(tx, "graph/suggestions", org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit,
+    row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit,
                     maxFriends=MAX_FRIENDS, fanout=FANOUT)
     return (row["total"], row["data"]) if row else (0, [])
