@@ -31,13 +31,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
-
+from graphsvc.auth import mint
+from graphsvc.db import S, Statement  # noqa: E402
 from graphsvc.domain import connections as conn_domain  # noqa: E402
 from graphsvc.domain import follows as follow_domain  # noqa: E402
 from graphsvc.domain import graph as graph_domain  # noqa: E402
 from graphsvc.ops import localdb  # noqa: E402
-from graphsvc.auth import PersonRef, mint  # noqa: E402
-from graphsvc.db import S, Statement  # noqa: E402
+from graphsvc.people import PersonRef  # noqa: E402
 
 Call = Callable[[], Awaitable[Any]]
 

@@ -29,11 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
-
 from bench import HttpPool, peak_rss_mb, start_server  # noqa: E402  (bench/bench.py)
-from graphsvc.ops import localdb  # noqa: E402
 from graphsvc.auth import mint  # noqa: E402
 from graphsvc.db import S  # noqa: E402
+from graphsvc.ops import localdb  # noqa: E402
 
 ORG = "bench"
 

@@ -49,3 +49,18 @@ class TooMany(ApiError):
 
 class Unavailable(ApiError):
     status, code = 503, "database_unavailable"
+
+
+def from_driver(exc: BaseException) -> ApiError:
+    """The answer for an error the Neo4j driver raised: the one place driver errors become
+    statuses. Unreachable or transiently busy after the driver's retries is 503; a
+    uniqueness constraint that a concurrent change won is 409; anything else is a 500."""
+    from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
+
+    if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)):
+        return Unavailable(f"Neo4j is unreachable: {exc.__class__.__name__}")
+    if isinstance(exc, TransientError):
+        return Unavailable("Neo4j is busy; retry", code="database_busy")
+    if isinstance(exc, ConstraintError):
+        return Conflict("a concurrent change got there first; retry", code="conflict")
+    return ApiError("the database refused the request", code="internal", status=500)

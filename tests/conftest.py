@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from neo4j import GraphDatabase
 
-from graphsvc.ops import localdb
 from graphsvc.auth import mint
+from graphsvc.ops import localdb
+from neo4j import GraphDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-" + "x" * 32

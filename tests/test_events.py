@@ -11,16 +11,16 @@ import socket
 import threading
 import time
 from collections import Counter
-from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
 
-from graphsvc.domain import webhooks
 from graphsvc.config import Settings
 from graphsvc.db.database import Database
+from graphsvc.worker import dispatcher
 
 from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
 
@@ -378,7 +378,7 @@ def test_prune_deletes_old_events_in_batches(org: Org, neo4j_target, driver):
     async def prune() -> int:
         db = Database(settings)
         try:
-            return await webhooks.prune_all(db, retention_days=30, batch=1)
+            return await dispatcher.prune_all(db, retention_days=30, batch=1)
         finally:
             await db.close()
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 
 import httpx
 import pytest
-from neo4j import GraphDatabase
 
-from graphsvc.ops import localdb
 from graphsvc.auth import mint
+from graphsvc.ops import localdb
+from neo4j import GraphDatabase
 
 from .conftest import ROOT, SECRET, Neo4jTarget, Server
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from neo4j.exceptions import ConstraintError
 
-from graphsvc.ops import localdb
 from graphsvc.db import S, schema_statements
+from graphsvc.ops import localdb
 
 from .conftest import assert_error
 

@@ -26,14 +26,15 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, AsyncIterator, Callable
 
-from neo4j import unit_of_work
 from neo4j.exceptions import Neo4jError
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 
+from neo4j import unit_of_work
+
 from ..auth import Principal
 from ..config import Settings
-from ..db import S, Database, Tx
+from ..db import Database, S, Tx
 from ..errors import ApiError, BadRequest, NotFound
 
 log = logging.getLogger("graphsvc.analytics")

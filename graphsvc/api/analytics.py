@@ -1,6 +1,7 @@
 """Analytics: free-form read-only Cypher for the platform `analyst` role, and the
 curated per-org reports of `cypher/analytics/` for staff and services."""
 
+
 from __future__ import annotations
 
 from typing import Any
@@ -8,9 +9,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..analytics import run as analytics
-from ..auth import valid_id
 from ..models import Paginated, Query, Strict, paginated
-from .endpoint import Ctx, endpoint
+from ..people import valid_id
+from .endpoint import Ctx, Endpoint
 
 
 class CypherIn(Strict):
@@ -58,8 +59,6 @@ class ReportListQuery(Query):
         return (self.page - 1) * self.limit
 
 
-@endpoint("POST", "/analytics/cypher", summary="Run a read-only Cypher query", tag="Analytics",
-          body=CypherIn, response=QueryResult, roles=("analyst",), errors=(400, 401, 403))
 async def cypher(ctx: Ctx) -> dict:
     """Platform analysts only: Cypher over the shared graph cannot be confined to one org.
     Refused with 400 before running unless Neo4j plans it as read-only; runs in a READ
@@ -68,8 +67,6 @@ async def cypher(ctx: Ctx) -> dict:
     return await analytics.run_cypher(ctx.db, ctx.settings, ctx.principal, ctx.body.query, ctx.body.params)
 
 
-@endpoint("GET", "/community/analytics", summary="List the curated reports", tag="Analytics",
-          query=ReportListQuery, response=Paginated[ReportInfo], roles=("staff", "service"))
 async def list_reports(ctx: Ctx) -> dict:
     """The curated reports of `cypher/analytics/`, with their parameters."""
     q = ctx.query
@@ -77,10 +74,14 @@ async def list_reports(ctx: Ctx) -> dict:
     return paginated(q, len(every), every[q.skip:q.skip + q.limit])
 
 
-@endpoint("POST", "/community/analytics/{name}", summary="Run a curated report for the caller's org",
-          tag="Analytics", body=ReportIn, response=ReportResult, roles=("staff", "service"), errors=(400, 404))
 async def run_report(ctx: Ctx) -> dict:
     """`$org` is always the caller's org; other parameters are the report's declared ones."""
     name = valid_id(ctx.path["name"], "report name")
     return await analytics.run_report(ctx.db, ctx.settings, ctx.principal, name, ctx.body.params)
 
+
+ENDPOINTS = [
+    Endpoint("POST", "/analytics/cypher", cypher, "Run a read-only Cypher query", "Analytics", body=CypherIn, response=QueryResult, roles=("analyst",), errors=(400, 401, 403)),
+    Endpoint("GET", "/community/analytics", list_reports, "List the curated reports", "Analytics", query=ReportListQuery, response=Paginated[ReportInfo], roles=("staff", "service")),
+    Endpoint("POST", "/community/analytics/{name}", run_report, "Run a curated report for the caller's org", "Analytics", body=ReportIn, response=ReportResult, roles=("staff", "service"), errors=(400, 404)),
+]

@@ -7,12 +7,26 @@ from __future__ import annotations
 import json
 
 from ..domain import connections
-from ..auth import person_ref, valid_id
 from ..errors import BadRequest
-from ..models import (AcceptAllIn, AcceptAllOut, ActingQuery, Connection, ConnectionCount, ConnectionItem,
-                      ConnectionListQuery, ConnectionRequestIn, ConnectionStats, ConnectionStatus, PageQuery,
-                      Paginated, PersonOut, RespondIn, paginated)
-from .endpoint import Ctx, Reply, endpoint
+from ..models import (
+    AcceptAllIn,
+    AcceptAllOut,
+    ActingQuery,
+    Connection,
+    ConnectionCount,
+    ConnectionItem,
+    ConnectionListQuery,
+    ConnectionRequestIn,
+    ConnectionStats,
+    ConnectionStatus,
+    PageQuery,
+    Paginated,
+    PersonOut,
+    RespondIn,
+    paginated,
+)
+from ..people import person_ref, valid_id
+from .endpoint import Ctx, Endpoint, Reply
 
 CONTEXT_CAP = 4096
 
@@ -99,7 +113,7 @@ def _id(ctx: Ctx) -> str:
 TAG = "Connections"
 ROUTES = [
     ("POST", "/request", request, "Send a connection request (requestConnection)",
-     dict(body=ConnectionRequestIn, response=Connection, status=201, errors=(403, 409, 429))),
+     dict(body=ConnectionRequestIn, response=Connection, status=201, also=(200,), errors=(403, 409, 429))),
     ("PUT", "/{id}/respond", respond, "Accept or reject a request (acceptConnection, declineConnection)",
      dict(body=RespondIn, response=Connection, errors=(403, 404, 409))),
     ("DELETE", "/user/{userId}", remove_with, "Remove the connection with a person (removeConnectionByUserId)",
@@ -124,6 +138,7 @@ ROUTES = [
      dict(query=PageQuery, response=Paginated[PersonOut])),
 ]
 
-for prefix in ("/community/connections", "/client/community/connections"):
-    for method, path, handler, summary, options in ROUTES:
-        endpoint(method, prefix + path, summary=summary, tag=TAG, **options)(handler)
+# One implementation on two prefixes: the staff controller's and the members' mirror.
+ENDPOINTS = [Endpoint(method, prefix + path, handler, summary, TAG, **options)
+             for prefix in ("/community/connections", "/client/community/connections")
+             for method, path, handler, summary, options in ROUTES]

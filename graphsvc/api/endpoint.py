@@ -19,10 +19,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..auth import PersonRef, Principal, acting_person, authenticate, require_role
+from ..auth import Principal, acting_person, authenticate, require_role
 from ..config import Settings
 from ..db import Database
 from ..errors import ApiError, BadRequest, TooLarge
+from ..people import PersonRef
 
 log = logging.getLogger("graphsvc.http")
 
@@ -64,6 +65,10 @@ Handler = Callable[[Ctx], Awaitable[Any]]
 
 @dataclass
 class Endpoint:
+    """One route: what it parses, who may call it, what it answers. `status` is the usual
+    success status and `also` any other the handler may answer with a `Reply` (a follow
+    answers 201 when new and 200 when it already existed)."""
+
     method: str
     path: str
     handler: Handler
@@ -73,20 +78,13 @@ class Endpoint:
     query: type[BaseModel] | None = None
     response: Any = None
     status: int = 200
+    also: tuple[int, ...] = ()
     roles: tuple[str, ...] = ("customer", "staff", "service")
     errors: tuple[int, ...] = ()
     description: str = ""
 
-
-ENDPOINTS: list[Endpoint] = []
-
-
-def endpoint(method: str, path: str, *, summary: str, tag: str, **kwargs: Any) -> Callable[[Handler], Handler]:
-    def register(fn: Handler) -> Handler:
-        ENDPOINTS.append(Endpoint(method, path, fn, summary, tag, description=(fn.__doc__ or "").strip(), **kwargs))
-        return fn
-
-    return register
+    def __post_init__(self) -> None:
+        self.description = self.description or (self.handler.__doc__ or "").strip()
 
 
 class JSON(JSONResponse):

@@ -18,7 +18,7 @@ from pydantic.json_schema import models_json_schema
 
 from .. import __version__
 from ..models import ErrorBody, Health
-from .endpoint import ENDPOINTS, Endpoint
+from .endpoint import Endpoint
 
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing, bad or expired token",
                403: "Forbidden", 404: "Not found", 409: "Wrong state", 413: "Body too large",
@@ -126,9 +126,9 @@ PUBLIC_ROUTES = [
 ]
 
 
-def _models() -> list[type[BaseModel]]:
+def _models(endpoints: list[Endpoint]) -> list[type[BaseModel]]:
     seen: dict[str, type[BaseModel]] = {"ErrorBody": ErrorBody, "Health": Health}
-    for ep in ENDPOINTS:
+    for ep in endpoints:
         for model in (ep.body, ep.response):
             if isinstance(model, type) and issubclass(model, BaseModel):
                 seen[model.__name__] = model
@@ -235,14 +235,6 @@ def _error(code: int) -> dict:
                                                                                       "message": message}}}}}}}
 
 
-def _alternative(ep: Endpoint) -> int | None:
-    """Handlers returning a `Reply` answer a second status: 200 beside 201 and the reverse."""
-    returns = ep.handler.__annotations__.get("return")
-    if returns not in ("Reply", "Reply | None") and getattr(returns, "__name__", "") != "Reply":
-        return None
-    return {201: 200, 200: 201}.get(ep.status)
-
-
 def _operation_id(ep: Endpoint, dupes: set[str]) -> str:
     name = ep.handler.__name__
     if name not in dupes:
@@ -272,8 +264,7 @@ def _operation(ep: Endpoint, refs: dict, defs: dict, dupes: set[str]) -> dict:
     if ep.response is not None and ep.status != 204:
         ok["content"] = _json(refs[ep.response], defs)
     responses = {str(ep.status): ok}
-    other = _alternative(ep)
-    if other and "content" in ok:
+    for other in ep.also:
         text = "Already existed (or, for a connection request, the other side had already asked: accepted)" \
             if other == 200 else "Created"
         responses[str(other)] = {"description": text, "content": copy.deepcopy(ok["content"])}
@@ -300,8 +291,8 @@ def _public(summary: str, media: str, example: Any, refs: dict, defs: dict, path
             "parameters": [], "security": [], "responses": responses}
 
 
-def document() -> dict:
-    models = _models()
+def document(endpoints: list[Endpoint]) -> dict:
+    models = _models(endpoints)
     keys, top = models_json_schema([(m, "validation") for m in models], ref_template="#/components/schemas/{model}")
     defs = top.get("$defs", {})
     refs = {m: keys[(m, "validation")] for m in models}
@@ -310,12 +301,12 @@ def document() -> dict:
             example = _example_for(name, defs)
             if example is not None:
                 schema["examples"] = [example]
-    names = [ep.handler.__name__ for ep in ENDPOINTS]
+    names = [ep.handler.__name__ for ep in endpoints]
     dupes = {n for n in names if names.count(n) > 1}
     paths: dict[str, dict] = {}
     for path, summary, media, example in PUBLIC_ROUTES:
         paths[path] = {"get": _public(summary, media, example, refs, defs, path)}
-    for ep in ENDPOINTS:
+    for ep in endpoints:
         paths.setdefault(ep.path, {})[ep.method.lower()] = _operation(ep, refs, defs, dupes)
     tags = sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})
     return {

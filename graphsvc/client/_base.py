@@ -19,9 +19,29 @@ import httpx
 from pydantic import TypeAdapter
 
 from .errors import GraphsvcError, error_for
-from .models import (AcceptAllOut, BlockedPerson, BlockOut, Connection, ConnectionCount, ConnectionItem,
-                     ConnectionStats, ConnectionStatus, Degree, Followed, FollowOut, FollowStats, InlinePost, PageOut,
-                     Paginated, PersonOut, Post, PostVerdict, Suggestion, Verdict, VisibilityBatch)
+from .models import (
+    AcceptAllOut,
+    BlockedPerson,
+    BlockOut,
+    Connection,
+    ConnectionCount,
+    ConnectionItem,
+    ConnectionStats,
+    ConnectionStatus,
+    Degree,
+    Followed,
+    FollowOut,
+    FollowStats,
+    InlinePost,
+    PageOut,
+    Paginated,
+    PersonOut,
+    Post,
+    PostVerdict,
+    Suggestion,
+    Verdict,
+    VisibilityBatch,
+)
 
 R = TypeVar("R")
 

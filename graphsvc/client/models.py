@@ -8,9 +8,31 @@ adds a field does not break an older client.
 
 from __future__ import annotations
 
-from ..models import (AcceptAllOut, Blocked, BlockOut, Connection, ConnectionCount, ConnectionItem, ConnectionStats,
-                      ConnectionStatus, Degree, Followed, FollowOut, FollowStats, InlinePost, PageOut, Paginated,
-                      Pagination, PersonOut, PostOut, PostVerdict, Suggestion, Verdict, Visibility, BatchOut)
+from ..models import (
+    AcceptAllOut,
+    BatchOut,
+    Blocked,
+    BlockOut,
+    Connection,
+    ConnectionCount,
+    ConnectionItem,
+    ConnectionStats,
+    ConnectionStatus,
+    Degree,
+    Followed,
+    FollowOut,
+    FollowStats,
+    InlinePost,
+    PageOut,
+    Paginated,
+    Pagination,
+    PersonOut,
+    PostOut,
+    PostVerdict,
+    Suggestion,
+    Verdict,
+    Visibility,
+)
 
 # The seed's names (004): fetchConnections -> PaginatedResponse<EstablishedConnection>, ...
 PaginatedResponse = Paginated

@@ -7,8 +7,22 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import httpx
 
-from ._base import (NAMESPACES, Blocks, Call, Connections, Follows, Graph, Pages, Posts, Users, Visibility,
-                     Settings, parse, retryable, transport_error)
+from ._base import (
+    NAMESPACES,
+    Blocks,
+    Call,
+    Connections,
+    Follows,
+    Graph,
+    Pages,
+    Posts,
+    Settings,
+    Users,
+    Visibility,
+    parse,
+    retryable,
+    transport_error,
+)
 from .models import Paginated
 
 T = TypeVar("T")

@@ -11,11 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable, TypeVar
 
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+
 from ..config import Settings
-from ..errors import Unavailable
+from ..errors import from_driver
 from .statements import S, Statement, schema_statements
 
 T = TypeVar("T")
@@ -65,14 +67,14 @@ class Database:
             async with self._session(neo4j.READ_ACCESS) as session:
                 return await session.execute_read(fn, *args, **kwargs)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise Unavailable(f"Neo4j is unreachable: {exc.__class__.__name__}") from exc
+            raise from_driver(exc) from exc
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         try:
             async with self._session(neo4j.WRITE_ACCESS) as session:
                 return await session.execute_write(fn, *args, **kwargs)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise Unavailable(f"Neo4j is unreachable: {exc.__class__.__name__}") from exc
+            raise from_driver(exc) from exc
 
     async def apply_schema(self) -> None:
         """Create every constraint and index in cypher/schema (idempotent)."""

@@ -3,10 +3,10 @@ request between them are removed in the same transaction, each with its event.""
 
 from __future__ import annotations
 
-from ..auth import PersonRef
-from .connections import party_name, record
 from ..db import S, Tx, one
 from ..errors import BadRequest, NotFound
+from ..people import PersonRef
+from .connections import party_name, record
 from .events import emit_many, event
 from .identity import merge_people
 

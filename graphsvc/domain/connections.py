@@ -12,9 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..auth import PersonRef
 from ..db import S, Tx, one
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..people import PersonRef
 from .events import emit, emit_many, event
 from .identity import merge_people
 

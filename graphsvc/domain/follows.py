@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from ..auth import PersonRef
 from ..db import S, Tx, one, rows
 from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..people import PersonRef
 from .events import emit
 from .identity import merge_people
-
 
 
 def _refuse(outcome: str, max_follows: int) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..auth import PersonRef
 from ..db import S, Tx, one
+from ..people import PersonRef
 
 # Suggestions walk at most this many of your friends, and this many friends of
 # each: a member connected to celebrities still gets an answer in bounded time.

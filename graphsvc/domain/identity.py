@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from neo4j.exceptions import ConstraintError
 
-from ..auth import PersonRef, Principal
-from ..db import S, Database, Tx, one
+from ..auth import Principal
+from ..db import Database, S, Tx, one
+from ..people import PersonRef
 
 
 async def merge_people(tx: Tx, org: str, *refs: PersonRef) -> list[str]:

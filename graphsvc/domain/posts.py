@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..auth import PersonRef
 from ..db import S, Tx, one
 from ..errors import NotFound
+from ..people import PersonRef
 from .identity import merge_people
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..auth import PersonRef
 from ..db import S, Tx, one
+from ..people import PersonRef
 
 
 async def check_stored(tx: Tx, org: str, viewer: PersonRef, post_ids: list[str]) -> list[dict]:

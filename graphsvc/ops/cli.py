@@ -8,7 +8,6 @@ import os
 import sys
 
 from .. import config
-
 from . import localdb
 
 

@@ -16,12 +16,12 @@ import sys
 import time
 from typing import Any, TextIO
 
-import neo4j
-from neo4j import AsyncGraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
 
-from .. import config
+import neo4j
+from neo4j import AsyncGraphDatabase
 
+from .. import config
 from ..analytics import run as analytics
 from ..errors import ApiError
 

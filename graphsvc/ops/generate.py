@@ -20,8 +20,8 @@ org is loaded through exactly the path users' imports take.
 from __future__ import annotations
 
 import csv
-import json
 import itertools
+import json
 import random
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone

@@ -11,6 +11,7 @@ jars are shared in `.neo4j/lib/`. `dev` keeps fixed ports (Bolt 7687, Browser on
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -190,8 +191,16 @@ def _java(*args: str, heap: str | None = None, home: Path) -> list[str]:
 
 
 def start(inst: Instance, timeout: float = 180.0) -> Instance:
-    """Start the instance unless it already runs; return once Bolt answers."""
+    """Start the instance unless it already runs; return once Bolt answers. Concurrent
+    callers (two test runs at once) take turns, so one server starts and both use it."""
     fetch_jars()
+    inst.home.mkdir(parents=True, exist_ok=True)
+    with open(inst.home / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _start(inst, timeout)
+
+
+def _start(inst: Instance, timeout: float) -> Instance:
     if pid_of(inst) and _port_open(inst.state().get("bolt_port", -1)):
         return inst
     home = inst.home

@@ -1,0 +1,1 @@
+"""Work the service does beside answering requests: delivering webhooks."""
