@@ -14,7 +14,16 @@ from dataclasses import dataclass
 import jwt
 
 from .config import Settings
-from .errors import BadRequest, Forbidden, Unauthorized
+from .errors import (
+    ACTING_USER_FORBIDDEN,
+    FORBIDDEN,
+    INVALID_TOKEN,
+    MISSING_ORG,
+    ORG_MISMATCH,
+    TOKEN_EXPIRED,
+    UNAUTHORIZED,
+    USER_REQUIRED,
+)
 from .people import EMAIL_RE, ID_RE, PersonRef, person_ref
 
 ROLES = ("customer", "staff", "service", "analyst")
@@ -44,7 +53,7 @@ def authenticate(headers: dict, settings: Settings) -> Principal:
     scheme, _, token = header.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
-        raise Unauthorized("missing bearer token")
+        raise UNAUTHORIZED()
     cache_key = (settings.jwt_key, token)
     hit = _VERIFIED.get(cache_key)
     if hit is not None and hit[1] > time.time() - LEEWAY:
@@ -57,9 +66,9 @@ def authenticate(headers: dict, settings: Settings) -> Principal:
         _VERIFIED[cache_key] = (principal, exp)
     orgid = headers.get("orgid")
     if not orgid:
-        raise BadRequest("the orgid header is required", code="missing_org")
+        raise MISSING_ORG()
     if orgid != principal.org:
-        raise Forbidden("token belongs to another org", code="org_mismatch")
+        raise ORG_MISMATCH()
     return principal
 
 
@@ -74,20 +83,20 @@ def _verify(token: str, settings: Settings) -> tuple[Principal, int]:
             leeway=LEEWAY,
         )
     except jwt.ExpiredSignatureError:
-        raise Unauthorized("token expired", code="token_expired") from None
+        raise TOKEN_EXPIRED() from None
     except jwt.PyJWTError as exc:
-        raise Unauthorized(f"invalid token: {exc}", code="invalid_token") from None
+        raise INVALID_TOKEN(f"invalid token: {exc}") from None
     sub, org, role = claims.get("sub"), claims.get("org"), claims.get("role", "customer")
     if not isinstance(sub, str) or not ID_RE.fullmatch(sub):
-        raise Unauthorized("token subject is not a valid user id", code="invalid_token")
+        raise INVALID_TOKEN("token subject is not a valid user id")
     if not isinstance(org, str) or not ID_RE.fullmatch(org):
-        raise Unauthorized("token org is not a valid org id", code="invalid_token")
+        raise INVALID_TOKEN("token org is not a valid org id")
     if role not in ROLES:
-        raise Unauthorized(f"unknown role {role!r}", code="invalid_token")
+        raise INVALID_TOKEN(f"unknown role {role!r}")
     email = claims.get("email")
     if email is not None:
         if not isinstance(email, str) or len(email) > 254 or not EMAIL_RE.fullmatch(email):
-            raise Unauthorized("token email is not a valid address", code="invalid_token")
+            raise INVALID_TOKEN("token email is not a valid address")
         email = email.lower()
     # decode() has checked that exp is an integer in the future.
     return Principal(sub=sub, org=org, role=role, email=email), int(claims["exp"])
@@ -95,7 +104,7 @@ def _verify(token: str, settings: Settings) -> tuple[Principal, int]:
 
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
-        raise Forbidden(f"role {principal.role!r} may not do this; needs one of {', '.join(roles)}")
+        raise FORBIDDEN(f"role {principal.role!r} may not do this; needs one of {', '.join(roles)}")
 
 
 def is_self(principal: Principal, user_id: str) -> bool:
@@ -107,15 +116,15 @@ def acting_person(principal: Principal, user_id: str | None) -> PersonRef:
     """The member a call acts as (CONTRACT.md, Common rules: Acting user)."""
     if principal.role == "customer":
         if user_id is not None and not is_self(principal, user_id):
-            raise Forbidden("a member token acts only as itself", code="acting_user_forbidden")
+            raise ACTING_USER_FORBIDDEN()
         return PersonRef(id=principal.sub)
     if principal.role in ("staff", "service"):
         if user_id:
             return person_ref(user_id, "userId")
         if principal.role == "service":
-            raise BadRequest("a service token must name the member it acts for in userId", code="user_required")
+            raise USER_REQUIRED()
         return PersonRef(id=principal.sub)
-    raise Forbidden(f"role {principal.role!r} cannot act as a member")
+    raise FORBIDDEN(f"role {principal.role!r} cannot act as a member")
 
 
 def mint(secret: str, sub: str, org: str, role: str = "customer", email: str | None = None,

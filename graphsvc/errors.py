@@ -1,6 +1,15 @@
-"""The one error shape every failure takes: {"error": {"code", "message"}}."""
+"""Every error the service answers, in one place: the shape, the status families, and
+the catalogue of codes.
+
+An error answer is `{"error": {"code", "message"}}`. Each code the service can send is
+a `Code` below, with its status and a default message; code raises `SELF_FOLLOW()`
+(or `SELF_FOLLOW("a more specific message")`), the OpenAPI document lists the codes
+per status, and a test holds the Python client's typed errors to this catalogue.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 
 class ApiError(Exception):
@@ -51,6 +60,87 @@ class Unavailable(ApiError):
     status, code = 503, "database_unavailable"
 
 
+FAMILIES: dict[int, type[ApiError]] = {cls.status: cls for cls in ApiError.__subclasses__()}
+CATALOGUE: dict[str, "Code"] = {}
+
+
+@dataclass(frozen=True)
+class Code:
+    """One error code: its status and the message it answers unless the raiser says more."""
+
+    status: int
+    code: str
+    message: str
+
+    def __post_init__(self) -> None:
+        CATALOGUE[self.code] = self
+
+    def __call__(self, message: str | None = None) -> ApiError:
+        family = FAMILIES.get(self.status, ApiError)
+        return family(message or self.message, code=self.code, status=self.status)
+
+
+# 400: the request itself is wrong; nothing was changed.
+BAD_REQUEST = Code(400, "bad_request", "bad request")
+HTTP_ERROR = Code(400, "http_error", "the request could not be routed")
+VALIDATION_ERROR = Code(400, "validation_error", "the request does not match the schema")
+INVALID_JSON = Code(400, "invalid_json", "request body is not valid JSON")
+INVALID_ID = Code(400, "invalid_id", "ids are 1-128 letters, digits or _ - . :")
+INVALID_EMAIL = Code(400, "invalid_email", "not a valid email address")
+MISSING_ORG = Code(400, "missing_org", "the orgid header is required")
+USER_REQUIRED = Code(400, "user_required", "a service token must name the member it acts for in userId")
+USER_CONFLICT = Code(400, "user_conflict", "userId in the query and in the body disagree")
+REPEATED_PARAMETER = Code(400, "repeated_parameter", "a query parameter was given more than once")
+SELF_FOLLOW = Code(400, "self_follow", "you cannot follow yourself")
+SELF_CONNECTION = Code(400, "self_connection", "you cannot connect with yourself")
+SELF_BLOCK = Code(400, "self_block", "you cannot block yourself")
+SELF_DEGREE = Code(400, "self_degree", "that is you")
+CONTEXT_TOO_LARGE = Code(400, "context_too_large", "context is too large")
+URL_NOT_ALLOWED = Code(400, "url_not_allowed", "webhook urls may not point at loopback or private addresses")
+QUERY_REFUSED = Code(400, "query_refused", "only read-only queries may run here")
+QUERY_TIMEOUT = Code(400, "query_timeout", "the query ran past its time limit and was stopped by Neo4j")
+QUERY_TOO_LARGE = Code(400, "query_too_large", "the query needs more memory than allowed")
+CYPHER_SYNTAX = Code(400, "cypher_syntax", "the query is not valid Cypher")
+CYPHER_ERROR = Code(400, "cypher_error", "Neo4j refused the query")
+INVALID_PARAMS = Code(400, "invalid_params", "the query parameters are not valid")
+# 401: who is calling is unknown.
+UNAUTHORIZED = Code(401, "unauthorized", "missing bearer token")
+INVALID_TOKEN = Code(401, "invalid_token", "invalid token")
+TOKEN_EXPIRED = Code(401, "token_expired", "token expired")
+# 403: known, but not allowed.
+FORBIDDEN = Code(403, "forbidden", "this role may not do this")
+ORG_MISMATCH = Code(403, "org_mismatch", "token belongs to another org")
+ACTING_USER_FORBIDDEN = Code(403, "acting_user_forbidden", "a member token acts only as itself")
+NOT_TARGET = Code(403, "not_target", "only the person asked may answer a request")
+BLOCKED = Code(403, "blocked", "a block stands between you and this person")
+# 404: nothing by that name (in this org).
+NOT_FOUND = Code(404, "not_found", "not found")
+PAGE_NOT_FOUND = Code(404, "page_not_found", "no such page")
+POST_NOT_FOUND = Code(404, "post_not_found", "no such post")
+CONNECTION_NOT_FOUND = Code(404, "connection_not_found", "no such connection")
+NOT_FOLLOWING = Code(404, "not_following", "you do not follow that")
+NOT_BLOCKED = Code(404, "not_blocked", "you do not block this person")
+WEBHOOK_NOT_FOUND = Code(404, "webhook_not_found", "no such webhook")
+REPORT_NOT_FOUND = Code(404, "report_not_found", "no such report; see GET /community/analytics")
+METHOD_NOT_ALLOWED = Code(405, "method_not_allowed", "method not allowed")
+# 409: the state of things does not allow it (now).
+CONFLICT = Code(409, "conflict", "a concurrent change got there first; retry")
+ALREADY_CONNECTED = Code(409, "already_connected", "you are already connected")
+ALREADY_PENDING = Code(409, "already_pending", "your request is already pending")
+NOT_PENDING = Code(409, "not_pending", "the request is no longer pending")
+NOT_LIVE = Code(409, "not_live", "a rejected request is history; there is nothing to withdraw")
+AMBIGUOUS_FOLLOWING = Code(409, "ambiguous_following", "both a person and a page have this id; give followingType")
+PAYLOAD_TOO_LARGE = Code(413, "payload_too_large", "request body too large")
+# 429: a per-member cap.
+LIMIT_REACHED = Code(429, "limit_reached", "limit reached")
+FOLLOW_LIMIT = Code(429, "follow_limit", "you follow the most one member may")
+PENDING_LIMIT = Code(429, "pending_limit", "you have the most requests waiting for an answer one member may")
+# 5xx: the service's side.
+INTERNAL = Code(500, "internal", "internal error")
+DATABASE_UNAVAILABLE = Code(503, "database_unavailable", "Neo4j is unreachable")
+DATABASE_BUSY = Code(503, "database_busy", "Neo4j is busy; retry")
+
+
 def from_driver(exc: BaseException) -> ApiError:
     """The answer for an error the Neo4j driver raised: the one place driver errors become
     statuses. Unreachable or transiently busy after the driver's retries is 503; a
@@ -58,9 +148,9 @@ def from_driver(exc: BaseException) -> ApiError:
     from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
 
     if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)):
-        return Unavailable(f"Neo4j is unreachable: {exc.__class__.__name__}")
+        return DATABASE_UNAVAILABLE(f"Neo4j is unreachable: {exc.__class__.__name__}")
     if isinstance(exc, TransientError):
-        return Unavailable("Neo4j is busy; retry", code="database_busy")
+        return DATABASE_BUSY()
     if isinstance(exc, ConstraintError):
-        return Conflict("a concurrent change got there first; retry", code="conflict")
-    return ApiError("the database refused the request", code="internal", status=500)
+        return CONFLICT()
+    return INTERNAL("the database refused the request")

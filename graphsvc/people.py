@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .errors import BadRequest
+from .errors import INVALID_EMAIL, INVALID_ID
 
 ID_RE = re.compile(r"[A-Za-z0-9_\-.:]{1,128}")
 EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
@@ -31,7 +31,7 @@ class PersonRef:
 
 def valid_id(value: str, what: str = "id") -> str:
     if not isinstance(value, str) or not ID_RE.fullmatch(value):
-        raise BadRequest(f"{what} must be 1-128 letters, digits or _ - . :", code="invalid_id")
+        raise INVALID_ID(f"{what} must be 1-128 letters, digits or _ - . :")
     return value
 
 
@@ -48,6 +48,6 @@ def person_ref(value: str, what: str = "userId") -> PersonRef:
     """Parse a user id or an email address; anything else is a 400."""
     if isinstance(value, str) and "@" in value:
         if len(value) > 254 or not EMAIL_RE.fullmatch(value):
-            raise BadRequest(f"{what} is not a valid email address", code="invalid_email")
+            raise INVALID_EMAIL(f"{what} is not a valid email address")
         return PersonRef(email=value.lower())
     return PersonRef(id=valid_id(value, what))

@@ -18,7 +18,7 @@ import httpx
 import networkx as nx
 import pytest
 
-from graphsvc.analytics.run import reports
+from graphsvc.analytics import reports
 
 from .conftest import ROOT, Org, Server, assert_error
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..analytics import run as analytics
+from .. import analytics
 from ..models import Paginated, Query, Strict, paginated
 from ..people import valid_id
 from .endpoint import Ctx, Endpoint

@@ -15,7 +15,7 @@ from starlette.routing import Route
 
 from .. import config
 from ..db import Database
-from ..errors import ApiError, from_driver
+from ..errors import HTTP_ERROR, INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, ApiError, from_driver
 from ..worker import dispatcher
 from . import analytics, blocks, connections, events, follows, graph, health, pages, posts, visibility, webhooks
 from .endpoint import JSON, AccessLog, error_response, to_route
@@ -52,21 +52,22 @@ async def on_api_error(request: Request, exc: ApiError) -> Response:
 
 
 async def on_http_error(request: Request, exc: HTTPException) -> Response:
-    codes = {404: "not_found", 405: "method_not_allowed"}
-    return error_response(ApiError(str(exc.detail), code=codes.get(exc.status_code, "http_error"),
-                                   status=exc.status_code))
+    known = {404: NOT_FOUND, 405: METHOD_NOT_ALLOWED}.get(exc.status_code)
+    if known:
+        return error_response(known(str(exc.detail)))
+    return error_response(ApiError(str(exc.detail), code=HTTP_ERROR.code, status=exc.status_code))
 
 
 async def on_driver_error(request: Request, exc: Exception) -> Response:
     error = from_driver(exc)
-    if error.status >= 500 and error.code == "internal":
+    if error.code == INTERNAL.code:
         log.exception("Neo4j error on %s %s", request.method, request.url.path)
     return error_response(error)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(ApiError("internal error", code="internal", status=500))
+    return error_response(INTERNAL())
 
 
 def create_app(settings: config.Settings | None = None) -> Starlette:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from ..domain import connections
-from ..errors import BadRequest
+from ..errors import CONTEXT_TOO_LARGE
 from ..models import (
     AcceptAllIn,
     AcceptAllOut,
@@ -36,7 +36,7 @@ async def request(ctx: Ctx) -> Reply:
     body = ctx.body
     target = person_ref(body.targetId, "targetId")
     if body.context is not None and len(json.dumps(body.context)) > CONTEXT_CAP:
-        raise BadRequest(f"context is over {CONTEXT_CAP} bytes as JSON", code="context_too_large")
+        raise CONTEXT_TOO_LARGE(f"context is over {CONTEXT_CAP} bytes as JSON")
     outcome, conn = await ctx.db.write(connections.request, ctx.org, ctx.acting(), target, body.message,
                                        body.context, ctx.settings.max_pending_requests)
     return Reply(201 if outcome == "created" else 200, conn)

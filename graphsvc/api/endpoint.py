@@ -22,7 +22,7 @@ from starlette.routing import Route
 from ..auth import Principal, acting_person, authenticate, require_role
 from ..config import Settings
 from ..db import Database
-from ..errors import ApiError, BadRequest, TooLarge
+from ..errors import INVALID_JSON, PAYLOAD_TOO_LARGE, REPEATED_PARAMETER, USER_CONFLICT, VALIDATION_ERROR, ApiError
 from ..people import PersonRef
 
 log = logging.getLogger("graphsvc.http")
@@ -56,7 +56,7 @@ class Ctx:
         in_query = self.request.query_params.get("userId") or None
         in_body = getattr(self.body, "userId", None)
         if in_query and in_body and in_query != in_body:
-            raise BadRequest("userId in the query and in the body disagree", code="user_conflict")
+            raise USER_CONFLICT()
         return acting_person(self.principal, in_query or in_body)
 
 
@@ -115,12 +115,12 @@ def _validation_message(exc: ValidationError) -> str:
 async def _read_json(request: Request, cap: int) -> Any:
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > cap:
-        raise TooLarge(f"request body over {cap} bytes")
+        raise PAYLOAD_TOO_LARGE(f"request body over {cap} bytes")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > cap:
-            raise TooLarge(f"request body over {cap} bytes")
+            raise PAYLOAD_TOO_LARGE(f"request body over {cap} bytes")
         chunks.append(chunk)
     raw = b"".join(chunks)
     if not raw:
@@ -129,16 +129,16 @@ async def _read_json(request: Request, cap: int) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         # RecursionError: nesting deeper than the parser's stack (`[[[[...`) is bad input too.
-        raise BadRequest("request body is not valid JSON", code="invalid_json") from None
+        raise INVALID_JSON() from None
 
 
 def _validate(model: type[BaseModel], data: Any, where: str) -> BaseModel:
     if not isinstance(data, dict):
-        raise BadRequest(f"{where} must be a JSON object", code="validation_error")
+        raise VALIDATION_ERROR(f"{where} must be a JSON object")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise BadRequest(_validation_message(exc), code="validation_error") from None
+        raise VALIDATION_ERROR(_validation_message(exc)) from None
 
 
 def _query_dict(request: Request, model: type[BaseModel]) -> dict:
@@ -148,7 +148,7 @@ def _query_dict(request: Request, model: type[BaseModel]) -> dict:
     allowed = getattr(model, "repeatable", frozenset())
     repeated = sorted(k for k in set(params.keys()) if k not in allowed and len(params.getlist(k)) > 1)
     if repeated:
-        raise BadRequest(f"query parameter given more than once: {', '.join(repeated)}", code="repeated_parameter")
+        raise REPEATED_PARAMETER(f"query parameter given more than once: {', '.join(repeated)}")
     return dict(params)
 
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 from pydantic import BaseModel, Field
 
 from ..domain import events
-from ..errors import BadRequest
+from ..errors import VALIDATION_ERROR
 from ..models import Query
 from .endpoint import Ctx, Endpoint
 
@@ -60,7 +60,7 @@ def _types(ctx: Ctx) -> list[str] | None:
         return None
     unknown = sorted(set(values) - set(events.TYPES))
     if unknown:
-        raise BadRequest(f"unknown event types {unknown}", code="validation_error")
+        raise VALIDATION_ERROR(f"unknown event types {unknown}")
     return sorted(set(values))
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..domain import graph
-from ..errors import BadRequest
+from ..errors import SELF_DEGREE
 from ..models import (
     ActingQuery,
     Degree,
@@ -21,7 +21,7 @@ async def degree(ctx: Ctx) -> dict:
     """Over accepted connections, at most 3 hops; `path` runs from the acting user to `userId`."""
     me, other = ctx.acting(), person_ref(ctx.path["userId"], "userId")
     if other == me:
-        raise BadRequest("that is you", code="self_degree")
+        raise SELF_DEGREE()
     return await ctx.db.read(graph.degree, ctx.org, me, other)
 
 

@@ -17,24 +17,13 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .. import __version__
+from ..errors import CATALOGUE
 from ..models import ErrorBody, Health
 from .endpoint import Endpoint
 
 STATUS_TEXT = {200: "OK", 201: "Created", 204: "No content", 400: "Bad input", 401: "Missing, bad or expired token",
                403: "Forbidden", 404: "Not found", 409: "Wrong state", 413: "Body too large",
                422: "Unprocessable input", 429: "Limit reached", 503: "Neo4j unreachable or busy; retry"}
-
-ERROR_EXAMPLES = {
-    400: ("invalid_id", "targetId must be 1-128 letters, digits or _ - . :"),
-    401: ("token_expired", "token expired"),
-    403: ("org_mismatch", "token belongs to another org"),
-    404: ("connection_not_found", "no such connection"),
-    409: ("already_pending", "your request is already pending"),
-    413: ("payload_too_large", "request body over 1000000 bytes"),
-    422: ("validation_error", "postIds: List should have at most 1000 items"),
-    429: ("pending_limit", "you already have 1000 requests waiting for an answer"),
-    503: ("database_unavailable", "Neo4j is unreachable"),
-}
 
 # Seed values. Timestamps are what Neo4j's toString(datetime()) gives.
 ALICE = {"id": "usr_abc123", "email": "alice@example.com"}
@@ -227,12 +216,13 @@ def _json(ref: dict, defs: dict) -> dict:
     return {"application/json": {"schema": ref, "examples": _named_examples(ref, defs)}}
 
 
-def _error(code: int) -> dict:
-    name, message = ERROR_EXAMPLES.get(code, ("error", STATUS_TEXT.get(code, "error")))
-    return {"description": STATUS_TEXT.get(code, "Error"),
+def _error(status: int) -> dict:
+    """An error status, with every code of the catalogue that answers it as an example."""
+    examples = {c.code: {"value": {"error": {"code": c.code, "message": c.message}}}
+                for c in CATALOGUE.values() if c.status == status}
+    return {"description": STATUS_TEXT.get(status, "Error"),
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"},
-                                             "examples": {name: {"value": {"error": {"code": name,
-                                                                                      "message": message}}}}}}}
+                                             "examples": examples}}}
 
 
 def _operation_id(ep: Endpoint, dupes: set[str]) -> str:

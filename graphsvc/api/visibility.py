@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..auth import is_self
 from ..domain import visibility
-from ..errors import Forbidden
+from ..errors import ACTING_USER_FORBIDDEN
 from ..models import (
     BatchIn,
     BatchOut,
@@ -22,7 +22,7 @@ def _viewer(ctx: Ctx, viewer_id: str):
     """Feed services ask about anyone; a member may only ask about themself."""
     viewer = person_ref(viewer_id, "viewerId")
     if ctx.principal.role == "customer" and not is_self(ctx.principal, viewer_id):
-        raise Forbidden("a member token may only check its own visibility", code="acting_user_forbidden")
+        raise ACTING_USER_FORBIDDEN("a member token may only check its own visibility")
     return viewer
 
 

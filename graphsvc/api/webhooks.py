@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..domain import events, webhooks
-from ..errors import BadRequest
+from ..errors import URL_NOT_ALLOWED
 from ..models import PageQuery, Paginated, paginated
 from ..people import valid_id
 from .endpoint import Ctx, Endpoint, Reply
@@ -102,7 +102,7 @@ async def put_webhook(ctx: Ctx) -> Reply:
     hook_id = valid_id(ctx.path["webhookId"], "webhookId")
     b = ctx.body
     if webhooks.private_destination(b.url) and not webhooks.private_destinations_allowed():
-        raise BadRequest("webhook urls may not point at loopback or private addresses", code="url_not_allowed")
+        raise URL_NOT_ALLOWED()
     created = await ctx.db.write(webhooks.put, ctx.org, hook_id, b.url, b.secret, b.types, b.active)
     return Reply(201 if created else 200, await ctx.db.read(webhooks.get, ctx.org, hook_id))
 

@@ -193,6 +193,76 @@ class DatabaseBusy(UnavailableError):
     code = "database_busy"
 
 
+
+class HttpError(BadRequestError):
+    """The request could not be routed (its status is the one answered)."""
+
+    code = "http_error"
+
+
+class UserConflict(BadRequestError):
+    code = "user_conflict"
+
+
+class RepeatedParameter(BadRequestError):
+    code = "repeated_parameter"
+
+
+class SelfBlock(BadRequestError):
+    code = "self_block"
+
+
+class UrlNotAllowed(BadRequestError):
+    code = "url_not_allowed"
+
+
+class QueryRefused(BadRequestError):
+    code = "query_refused"
+
+
+class QueryTimeout(BadRequestError):
+    code = "query_timeout"
+
+
+class QueryTooLarge(BadRequestError):
+    code = "query_too_large"
+
+
+class CypherSyntax(BadRequestError):
+    code = "cypher_syntax"
+
+
+class CypherError(BadRequestError):
+    code = "cypher_error"
+
+
+class InvalidParams(BadRequestError):
+    code = "invalid_params"
+
+
+class NotBlocked(NotFoundError):
+    code = "not_blocked"
+
+
+class WebhookNotFound(NotFoundError):
+    code = "webhook_not_found"
+
+
+class ReportNotFound(NotFoundError):
+    code = "report_not_found"
+
+
+class NotLive(ConflictError):
+    """A rejected request is history: there is nothing to withdraw."""
+
+    code = "not_live"
+
+
+class AmbiguousFollowing(ConflictError):
+    """A person and a page share the id: say which with followingType."""
+
+    code = "ambiguous_following"
+
 def _subclasses(cls: type) -> list[type]:
     found = []
     for sub in cls.__subclasses__():

@@ -11,10 +11,9 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable, TypeVar
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
-
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
+from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from ..config import Settings
 from ..errors import from_driver

@@ -4,7 +4,7 @@ request between them are removed in the same transaction, each with its event.""
 from __future__ import annotations
 
 from ..db import S, Tx, one
-from ..errors import BadRequest, NotFound
+from ..errors import NOT_BLOCKED, SELF_BLOCK
 from ..people import PersonRef
 from .connections import party_name, record
 from .events import emit_many, event
@@ -16,7 +16,7 @@ async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
     me_eid, target_eid = await merge_people(tx, org, me, target)
     row = await one(tx, S.blocks.block, org=org, me=me_eid, target=target_eid)
     if row["outcome"] == "self":
-        raise BadRequest("you cannot block yourself", code="self_block")
+        raise SELF_BLOCK()
     if row["outcome"] == "exists":
         return False
     events = [event("follow.deleted", party_name(f["from"]), party_name(f["to"]), {"reason": "block", "follow": f})
@@ -32,7 +32,7 @@ async def unblock(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> None:
     me_eid, target_eid = await merge_people(tx, org, me, target)
     row = await one(tx, S.blocks.unblock, org=org, me=me_eid, target=target_eid)
     if not row:
-        raise NotFound("you do not block this person", code="not_blocked")
+        raise NOT_BLOCKED()
     await emit_many(tx, org, [event("block.deleted", str(me), str(target), {"unblocked": row["unblocked"]})])
 
 

@@ -13,10 +13,26 @@ import json
 from typing import Any
 
 from ..db import S, Tx, one
-from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..errors import (
+    ALREADY_CONNECTED,
+    ALREADY_PENDING,
+    BLOCKED,
+    CONNECTION_NOT_FOUND,
+    NOT_LIVE,
+    NOT_PENDING,
+    NOT_TARGET,
+    PENDING_LIMIT,
+    SELF_CONNECTION,
+)
 from ..people import PersonRef
 from .events import emit, emit_many, event
 from .identity import merge_people
+
+# What each statement's refusal `outcome` answers (the transaction then rolls back).
+REQUEST_REFUSALS = {"self": SELF_CONNECTION, "blocked": BLOCKED, "connected": ALREADY_CONNECTED,
+                    "pending": ALREADY_PENDING}
+RESPOND_REFUSALS = {"not_found": CONNECTION_NOT_FOUND, "not_target": NOT_TARGET}
+REMOVE_REFUSALS = {"not_found": CONNECTION_NOT_FOUND, "not_live": NOT_LIVE}
 
 
 def _iso(value: Any) -> str | None:
@@ -56,16 +72,10 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
                     context=json.dumps(context, separators=(",", ":")) if context is not None else None,
                     maxPending=max_pending)
     outcome = row["outcome"]
-    if outcome == "self":
-        raise BadRequest("you cannot connect with yourself", code="self_connection")
-    if outcome == "blocked":
-        raise Forbidden("a block stands between you and this person", code="blocked")
-    if outcome == "connected":
-        raise Conflict("you are already connected", code="already_connected")
-    if outcome == "pending":
-        raise Conflict("your request is already pending", code="already_pending")
     if outcome == "limit":
-        raise TooMany(f"you already have {max_pending} requests waiting for an answer", code="pending_limit")
+        raise PENDING_LIMIT(f"you already have {max_pending} requests waiting for an answer")
+    if outcome in REQUEST_REFUSALS:
+        raise REQUEST_REFUSALS[outcome]()
     conn = record(row["connection"])
     kind = "connection.requested" if outcome == "created" else "connection.accepted"
     await emit(tx, org, kind, str(me), str(target), {"connection": conn})
@@ -74,16 +84,14 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
 
 async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: str) -> dict:
     if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
-        raise NotFound("no such connection", code="connection_not_found")
+        raise CONNECTION_NOT_FOUND()
     row = await one(tx, S.connections.respond, org=org, meId=me.id, meEmail=me.email, id=connection_id,
                     action=action)
     outcome = row["outcome"]
-    if outcome == "not_found":
-        raise NotFound("no such connection", code="connection_not_found")
-    if outcome == "not_target":
-        raise Forbidden("only the person asked may answer a request", code="not_target")
     if outcome == "not_pending":
-        raise Conflict(f"the request is {row['connection']['rel']['status']}, not pending", code="not_pending")
+        raise NOT_PENDING(f"the request is {row['connection']['rel']['status']}, not pending")
+    if outcome in RESPOND_REFUSALS:
+        raise RESPOND_REFUSALS[outcome]()
     conn = record(row["connection"])
     kind = "connection.accepted" if action == "accept" else "connection.rejected"
     await emit(tx, org, kind, str(me), party_name(row["connection"]["requester"]), {"connection": conn})
@@ -92,12 +100,10 @@ async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: s
 
 async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
     if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
-        raise NotFound("no such connection", code="connection_not_found")
+        raise CONNECTION_NOT_FOUND()
     row = await one(tx, S.connections.remove, org=org, meId=me.id, meEmail=me.email, id=connection_id)
-    if row["outcome"] == "not_found":
-        raise NotFound("no such connection", code="connection_not_found")
-    if row["outcome"] == "not_live":
-        raise Conflict("a rejected request is history; there is nothing to withdraw", code="not_live")
+    if row["outcome"] in REMOVE_REFUSALS:
+        raise REMOVE_REFUSALS[row["outcome"]]()
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), party_name(row["other"]), {"connection": conn})
     return conn
@@ -107,7 +113,7 @@ async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
     me_eid, other_eid = await merge_people(tx, org, me, other)
     row = await one(tx, S.connections.remove_with, org=org, me=me_eid, other=other_eid)
     if not row:
-        raise NotFound("you have no connection or pending request with this person", code="connection_not_found")
+        raise CONNECTION_NOT_FOUND("you have no connection or pending request with this person")
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), str(other), {"connection": conn})
     return conn

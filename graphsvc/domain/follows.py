@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 from ..db import S, Tx, one, rows
-from ..errors import BadRequest, Conflict, Forbidden, NotFound, TooMany
+from ..errors import AMBIGUOUS_FOLLOWING, BLOCKED, FOLLOW_LIMIT, NOT_FOLLOWING, PAGE_NOT_FOUND, SELF_FOLLOW
 from ..people import PersonRef
 from .events import emit
 from .identity import merge_people
 
+# What a follow statement's refusal `outcome` answers (the transaction then rolls back).
+REFUSALS = {"self": SELF_FOLLOW, "blocked": BLOCKED, "no_page": PAGE_NOT_FOUND}
+
 
 def _refuse(outcome: str, max_follows: int) -> None:
-    """Turn a refusal the statement reported into its error (the transaction rolls back)."""
-    if outcome == "self":
-        raise BadRequest("you cannot follow yourself", code="self_follow")
-    if outcome == "blocked":
-        raise Forbidden("a block stands between you and this person", code="blocked")
-    if outcome == "no_page":
-        raise NotFound("no such page", code="page_not_found")
     if outcome == "limit":
-        raise TooMany(f"you already follow {max_follows}, the most one member may", code="follow_limit")
+        raise FOLLOW_LIMIT(f"you already follow {max_follows}, the most one member may")
+    if outcome in REFUSALS:
+        raise REFUSALS[outcome]()
 
 
 async def follow_person(tx: Tx, org: str, me: PersonRef, target: PersonRef, max_follows: int) -> dict:
@@ -45,10 +43,10 @@ async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str
     (me_eid,) = await merge_people(tx, org, me)
     removed = await rows(tx, S.follows.unfollow, org=org, me=me_eid, tId=target.id, tEmail=target.email, type=type)
     if not removed:
-        raise NotFound("you do not follow that", code="not_following")
+        raise NOT_FOLLOWING()
     if len(removed) > 1:
         # A person and a page share this id and both are followed: say which (rolls back).
-        raise Conflict("both a person and a page have this id; give followingType", code="ambiguous_following")
+        raise AMBIGUOUS_FOLLOWING()
     for item in removed:
         await emit(tx, org, "follow.deleted", str(me), item["id"] or item["email"], {"following": item})
     return removed

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..db import S, Tx, one
-from ..errors import NotFound
+from ..errors import PAGE_NOT_FOUND
 from .events import emit
 
 
@@ -16,5 +16,5 @@ async def upsert(tx: Tx, org: str, actor: str, page_id: str, name: str) -> dict:
 async def get(tx: Tx, org: str, page_id: str) -> dict:
     row = await one(tx, S.pages.get, org=org, pageId=page_id)
     if not row:
-        raise NotFound("no such page", code="page_not_found")
+        raise PAGE_NOT_FOUND()
     return row["page"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..db import S, Tx, one
-from ..errors import NotFound
+from ..errors import PAGE_NOT_FOUND, POST_NOT_FOUND
 from ..people import PersonRef
 from .identity import merge_people
 
@@ -13,11 +13,11 @@ async def upsert(tx: Tx, org: str, post_id: str, author: PersonRef, visibility: 
     row = await one(tx, S.posts.upsert, org=org, postId=post_id, author=author_eid, visibility=visibility,
                     pageId=page_id)
     if row is None:
-        raise NotFound("no such page", code="page_not_found")
+        raise PAGE_NOT_FOUND()
     return row
 
 
 async def delete(tx: Tx, org: str, post_id: str) -> None:
     row = await one(tx, S.posts.delete, org=org, postId=post_id)
     if not row["deleted"]:
-        raise NotFound("no such post", code="post_not_found")
+        raise POST_NOT_FOUND()

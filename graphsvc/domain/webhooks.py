@@ -14,7 +14,7 @@ import os
 from urllib.parse import urlsplit
 
 from ..db import S, Tx, one
-from ..errors import NotFound
+from ..errors import WEBHOOK_NOT_FOUND
 
 log = logging.getLogger("graphsvc.webhooks")
 
@@ -64,14 +64,14 @@ async def listing(tx: Tx, org: str, skip: int, limit: int) -> tuple[int, list[di
 async def get(tx: Tx, org: str, webhook_id: str) -> dict:
     row = await one(tx, S.webhooks.list, org=org, id=webhook_id, skip=0, limit=1)
     if not row["data"]:
-        raise NotFound("no such webhook", code="webhook_not_found")
+        raise WEBHOOK_NOT_FOUND()
     return _public(row["data"][0])
 
 
 async def delete(tx: Tx, org: str, webhook_id: str) -> None:
     row = await one(tx, S.webhooks.delete, org=org, id=webhook_id)
     if not row or not row["deleted"]:
-        raise NotFound("no such webhook", code="webhook_not_found")
+        raise WEBHOOK_NOT_FOUND()
 
 
 async def deliveries(tx: Tx, org: str, webhook_id: str, state: str | None, event_id: str | None,
@@ -79,7 +79,7 @@ async def deliveries(tx: Tx, org: str, webhook_id: str, state: str | None, event
     row = await one(tx, S.webhooks.deliveries, org=org, id=webhook_id, state=state, eventId=event_id,
                     skip=skip, limit=limit)
     if not row:
-        raise NotFound("no such webhook", code="webhook_not_found")
+        raise WEBHOOK_NOT_FOUND()
     return row["total"], row["data"]
 
 

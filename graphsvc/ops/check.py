@@ -44,9 +44,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from neo4j.exceptions import DriverError, Neo4jError
-
 from neo4j import Driver, GraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError
 
 from .. import config
 from ..db import S, Statement

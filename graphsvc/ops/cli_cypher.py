@@ -16,13 +16,11 @@ import sys
 import time
 from typing import Any, TextIO
 
-from neo4j.exceptions import DriverError, Neo4jError
-
 import neo4j
 from neo4j import AsyncGraphDatabase
+from neo4j.exceptions import DriverError, Neo4jError
 
-from .. import config
-from ..analytics import run as analytics
+from .. import analytics, config
 from ..errors import ApiError
 
 TABLE_SAMPLE = 1000  # rows read before the table's column widths are fixed
