@@ -46,7 +46,9 @@ class Paginated(BaseModel, Generic[T]):
     pagination: Pagination
 
 
-def paginated(query: PageQuery, total: int, data: list) -> dict:
+def paginated(query: PageQuery, page: tuple[int, list]) -> dict:
+    """The contract's list answer for one `Page` (total, data)."""
+    total, data = page
     pages = (total + query.limit - 1) // query.limit
     return {
         "data": data,

@@ -71,7 +71,7 @@ async def list_reports(ctx: Ctx) -> dict:
     """The curated reports of `cypher/analytics/`, with their parameters."""
     q = ctx.query
     every = [r.public() for r in sorted(analytics.reports().values(), key=lambda r: r.name)]
-    return paginated(q, len(every), every[q.skip:q.skip + q.limit])
+    return paginated(q, (len(every), every[q.skip:q.skip + q.limit]))
 
 
 async def run_report(ctx: Ctx) -> dict:
@@ -81,7 +81,10 @@ async def run_report(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/analytics/cypher", cypher, "Run a read-only Cypher query", "Analytics", body=CypherIn, response=QueryResult, roles=("analyst",), errors=(400, 401, 403)),
-    Endpoint("GET", "/community/analytics", list_reports, "List the curated reports", "Analytics", query=ReportListQuery, response=Paginated[ReportInfo], roles=("staff", "service")),
-    Endpoint("POST", "/community/analytics/{name}", run_report, "Run a curated report for the caller's org", "Analytics", body=ReportIn, response=ReportResult, roles=("staff", "service"), errors=(400, 404)),
+    Endpoint("POST", "/analytics/cypher", cypher, "Run a read-only Cypher query", "Analytics",
+             body=CypherIn, response=QueryResult, roles=("analyst",), errors=(400, 401, 403)),
+    Endpoint("GET", "/community/analytics", list_reports, "List the curated reports", "Analytics",
+             query=ReportListQuery, response=Paginated[ReportInfo], roles=("staff", "service")),
+    Endpoint("POST", "/community/analytics/{name}", run_report, "Run a curated report for the caller's org", "Analytics",
+             body=ReportIn, response=ReportResult, roles=("staff", "service"), errors=(400, 404)),
 ]

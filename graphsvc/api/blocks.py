@@ -30,12 +30,14 @@ async def unblock(ctx: Ctx) -> None:
 
 async def list_blocks(ctx: Ctx) -> dict:
     q = ctx.query
-    row = await ctx.db.read(blocks.listing, ctx.org, ctx.acting(), q.skip, q.limit)
-    return paginated(q, row["total"], row["data"])
+    return paginated(q, await ctx.db.read(blocks.listing, ctx.org, ctx.acting(), q.skip, q.limit))
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/client/community/blocks", block, "Block a person", "Blocks", body=BlockIn, response=BlockOut, status=201, also=(200,), errors=(400,)),
-    Endpoint("DELETE", "/client/community/blocks/{userId}", unblock, "Lift a block", "Blocks", query=ActingQuery, status=204, errors=(404,)),
-    Endpoint("GET", "/client/community/blocks", list_blocks, "People the acting user blocks", "Blocks", query=PageQuery, response=Paginated[Blocked]),
+    Endpoint("POST", "/client/community/blocks", block, "Block a person", "Blocks",
+             body=BlockIn, response=BlockOut, status=201, also=(200,), errors=(400,)),
+    Endpoint("DELETE", "/client/community/blocks/{userId}", unblock, "Lift a block", "Blocks",
+             query=ActingQuery, status=204, errors=(404,)),
+    Endpoint("GET", "/client/community/blocks", list_blocks, "People the acting user blocks", "Blocks",
+             query=PageQuery, response=Paginated[Blocked]),
 ]

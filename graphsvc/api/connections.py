@@ -60,22 +60,20 @@ async def remove_with(ctx: Ctx) -> None:
 async def list_connections(ctx: Ctx) -> dict:
     """The acting user's connections with `status` (accepted by default), either direction."""
     q = ctx.query
-    total, data = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), q.status, None, q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), q.status, None, q.skip, q.limit))
 
 
 async def pending(ctx: Ctx) -> dict:
     """Requests received and still waiting for the acting user's answer."""
     q = ctx.query
-    total, data = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "in", q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "in", q.skip, q.limit))
 
 
 async def sent(ctx: Ctx) -> dict:
     """Requests the acting user sent that are still pending."""
     q = ctx.query
-    total, data = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "out", q.skip, q.limit)
-    return paginated(q, total, data)
+    page = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "out", q.skip, q.limit)
+    return paginated(q, page)
 
 
 async def count(ctx: Ctx) -> dict:
@@ -102,8 +100,7 @@ async def mutual(ctx: Ctx) -> dict:
     """Accepted connections the acting user and `userId` have in common; total is their count."""
     q = ctx.query
     other = person_ref(ctx.path["userId"], "userId")
-    total, data = await ctx.db.read(connections.mutual, ctx.org, ctx.acting(), other, q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(connections.mutual, ctx.org, ctx.acting(), other, q.skip, q.limit))
 
 
 def _id(ctx: Ctx) -> str:

@@ -22,6 +22,7 @@ from starlette.routing import Route
 from ..auth import Principal, acting_person, authenticate, require_role
 from ..config import Settings
 from ..db import Database
+from ..domain import identity
 from ..errors import INVALID_JSON, PAYLOAD_TOO_LARGE, REPEATED_PARAMETER, USER_CONFLICT, VALIDATION_ERROR, ApiError
 from ..people import PersonRef
 
@@ -164,10 +165,7 @@ def to_route(ep: Endpoint) -> Route:
             ctx.query = _validate(ep.query, _query_dict(request, ep.query), "query")
         if ep.body is not None:
             ctx.body = _validate(ep.body, await _read_json(request, app.settings.max_body_bytes), "body")
-        if principal.email and principal.role == "customer":
-            from ..domain.identity import claim
-
-            await claim(app.db, principal)
+        await identity.sign_in(app.db, principal)
         result = await ep.handler(ctx)
         if isinstance(result, Response):
             return result

@@ -74,5 +74,6 @@ async def feed(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("GET", "/community/events", feed, "The org's events in order, from a cursor", "Events", query=EventsQuery, response=EventFeed, roles=ROLES),
+    Endpoint("GET", "/community/events", feed, "The org's events in order, from a cursor",
+             "Events", query=EventsQuery, response=EventFeed, roles=ROLES),
 ]

@@ -43,14 +43,12 @@ async def unfollow(ctx: Ctx) -> None:
 
 async def followers(ctx: Ctx) -> dict:
     q = ctx.query
-    row = await ctx.db.read(follows.followers, ctx.org, ctx.acting(), q.skip, q.limit)
-    return paginated(q, row["total"], row["data"])
+    return paginated(q, await ctx.db.read(follows.followers, ctx.org, ctx.acting(), q.skip, q.limit))
 
 
 async def following(ctx: Ctx) -> dict:
     q = ctx.query
-    row = await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.skip, q.limit)
-    return paginated(q, row["total"], row["data"])
+    return paginated(q, await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.skip, q.limit))
 
 
 async def follow_stats(ctx: Ctx) -> dict:
@@ -58,9 +56,14 @@ async def follow_stats(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/client/community/follow", follow, "Follow a person or a page", TAG, body=FollowIn, response=FollowOut, status=201, also=(200,), errors=(400, 403, 404, 429)),
-    Endpoint("DELETE", "/client/community/follow/{followingId}", unfollow, "Unfollow", TAG, query=UnfollowQuery, status=204, errors=(400, 404)),
-    Endpoint("GET", "/client/community/followers", followers, "Who follows the acting user", TAG, query=PageQuery, response=Paginated[Followed]),
-    Endpoint("GET", "/client/community/following", following, "Who and what the acting user follows", TAG, query=FollowingQuery, response=Paginated[Followed]),
-    Endpoint("GET", "/client/community/follow/stats", follow_stats, "Follower and following counts", TAG, query=ActingQuery, response=FollowStats),
+    Endpoint("POST", "/client/community/follow", follow, "Follow a person or a page", TAG,
+             body=FollowIn, response=FollowOut, status=201, also=(200,), errors=(400, 403, 404, 429)),
+    Endpoint("DELETE", "/client/community/follow/{followingId}", unfollow, "Unfollow", TAG,
+             query=UnfollowQuery, status=204, errors=(400, 404)),
+    Endpoint("GET", "/client/community/followers", followers, "Who follows the acting user", TAG,
+             query=PageQuery, response=Paginated[Followed]),
+    Endpoint("GET", "/client/community/following", following, "Who and what the acting user follows", TAG,
+             query=FollowingQuery, response=Paginated[Followed]),
+    Endpoint("GET", "/client/community/follow/stats", follow_stats, "Follower and following counts", TAG,
+             query=ActingQuery, response=FollowStats),
 ]

@@ -28,11 +28,12 @@ async def degree(ctx: Ctx) -> dict:
 async def suggestions(ctx: Ctx) -> dict:
     """Friends of friends ranked by mutual connections; hubs are capped (see docs/visibility.md)."""
     q = ctx.query
-    total, data = await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), q.skip, q.limit))
 
 
 ENDPOINTS = [
-    Endpoint("GET", "/client/community/degree/{userId}", degree, "Degrees of separation (1-3, or null)", "Graph", query=ActingQuery, response=Degree),
-    Endpoint("GET", "/client/community/suggestions", suggestions, "People you may know", "Graph", query=PageQuery, response=Paginated[Suggestion]),
+    Endpoint("GET", "/client/community/degree/{userId}", degree, "Degrees of separation (1-3, or null)", "Graph",
+             query=ActingQuery, response=Degree),
+    Endpoint("GET", "/client/community/suggestions", suggestions, "People you may know", "Graph",
+             query=PageQuery, response=Paginated[Suggestion]),
 ]

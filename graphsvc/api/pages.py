@@ -19,6 +19,8 @@ async def get_page(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("PUT", "/community/pages/{pageId}", put_page, "Register or rename a page (staff)", "Pages", body=PageIn, response=PageOut, also=(201,), roles=("staff", "service")),
-    Endpoint("GET", "/community/pages/{pageId}", get_page, "A page with its followerCount", "Pages", response=PageOut, roles=("customer", "staff", "service", "analyst"), errors=(404,)),
+    Endpoint("PUT", "/community/pages/{pageId}", put_page, "Register or rename a page (staff)", "Pages",
+             body=PageIn, response=PageOut, also=(201,), roles=("staff", "service")),
+    Endpoint("GET", "/community/pages/{pageId}", get_page, "A page with its followerCount", "Pages",
+             response=PageOut, roles=("customer", "staff", "service", "analyst"), errors=(404,)),
 ]

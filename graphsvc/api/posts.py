@@ -27,6 +27,8 @@ async def delete_post(ctx: Ctx) -> None:
 
 
 ENDPOINTS = [
-    Endpoint("PUT", "/community/posts/{postId}", put_post, "Register a post the feed will ask about", "Posts", body=PostIn, response=PostOut, status=201, also=(200,), roles=("staff", "service"), errors=(404,)),
-    Endpoint("DELETE", "/community/posts/{postId}", delete_post, "Forget a post", "Posts", status=204, roles=("staff", "service"), errors=(404,)),
+    Endpoint("PUT", "/community/posts/{postId}", put_post, "Register a post the feed will ask about", "Posts",
+             body=PostIn, response=PostOut, status=201, also=(200,), roles=("staff", "service"), errors=(404,)),
+    Endpoint("DELETE", "/community/posts/{postId}", delete_post, "Forget a post", "Posts",
+             status=204, roles=("staff", "service"), errors=(404,)),
 ]

@@ -54,6 +54,8 @@ async def can_see_batch(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("GET", "/community/visibility", can_see, "Can a viewer see a post", "Visibility", query=VisibilityQuery, response=Verdict, roles=FEED_ROLES),
-    Endpoint("POST", "/community/visibility", can_see_batch, "Visibility of up to 1,000 posts in one call", "Visibility", body=BatchIn, response=BatchOut, roles=FEED_ROLES),
+    Endpoint("GET", "/community/visibility", can_see, "Can a viewer see a post", "Visibility",
+             query=VisibilityQuery, response=Verdict, roles=FEED_ROLES),
+    Endpoint("POST", "/community/visibility", can_see_batch, "Visibility of up to 1, 000 posts in one call",
+             "Visibility", body=BatchIn, response=BatchOut, roles=FEED_ROLES),
 ]

@@ -109,8 +109,7 @@ async def put_webhook(ctx: Ctx) -> Reply:
 
 async def list_webhooks(ctx: Ctx) -> dict:
     q = ctx.query
-    total, data = await ctx.db.read(webhooks.listing, ctx.org, q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(webhooks.listing, ctx.org, q.skip, q.limit))
 
 
 async def get_webhook(ctx: Ctx) -> dict:
@@ -124,15 +123,19 @@ async def delete_webhook(ctx: Ctx) -> None:
 async def list_deliveries(ctx: Ctx) -> dict:
     """Newest first: state (pending, sending, delivered, dead, cancelled), attempts and recent results."""
     q = ctx.query
-    total, data = await ctx.db.read(webhooks.deliveries, ctx.org, valid_id(ctx.path["webhookId"], "webhookId"),
-                                    q.state, q.eventId, q.skip, q.limit)
-    return paginated(q, total, data)
+    return paginated(q, await ctx.db.read(webhooks.deliveries, ctx.org, valid_id(ctx.path["webhookId"], "webhookId"),
+                                    q.state, q.eventId, q.skip, q.limit))
 
 
 ENDPOINTS = [
-    Endpoint("PUT", "/community/webhooks/{webhookId}", put_webhook, "Register or replace a webhook", "Webhooks", body=WebhookIn, response=WebhookOut, status=201, also=(200,), roles=ROLES),
-    Endpoint("GET", "/community/webhooks", list_webhooks, "The org's webhooks", "Webhooks", query=PageQuery, response=Paginated[WebhookOut], roles=ROLES),
-    Endpoint("GET", "/community/webhooks/{webhookId}", get_webhook, "One webhook with its delivery counts", "Webhooks", response=WebhookOut, roles=ROLES, errors=(404,)),
-    Endpoint("DELETE", "/community/webhooks/{webhookId}", delete_webhook, "Remove a webhook and its queued deliveries", "Webhooks", status=204, roles=ROLES, errors=(404,)),
-    Endpoint("GET", "/community/webhooks/{webhookId}/deliveries", list_deliveries, "Delivery status of a webhook", "Webhooks", query=DeliveriesQuery, response=Paginated[Delivery], roles=ROLES, errors=(404,)),
+    Endpoint("PUT", "/community/webhooks/{webhookId}", put_webhook, "Register or replace a webhook", "Webhooks",
+             body=WebhookIn, response=WebhookOut, status=201, also=(200,), roles=ROLES),
+    Endpoint("GET", "/community/webhooks", list_webhooks, "The org's webhooks", "Webhooks",
+             query=PageQuery, response=Paginated[WebhookOut], roles=ROLES),
+    Endpoint("GET", "/community/webhooks/{webhookId}", get_webhook, "One webhook with its delivery counts", "Webhooks",
+             response=WebhookOut, roles=ROLES, errors=(404,)),
+    Endpoint("DELETE", "/community/webhooks/{webhookId}", delete_webhook, "Remove a webhook and its queued deliveries", "Webhooks",
+             status=204, roles=ROLES, errors=(404,)),
+    Endpoint("GET", "/community/webhooks/{webhookId}/deliveries", list_deliveries, "Delivery status of a webhook", "Webhooks",
+             query=DeliveriesQuery, response=Paginated[Delivery], roles=ROLES, errors=(404,)),
 ]

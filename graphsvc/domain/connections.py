@@ -25,6 +25,7 @@ from ..errors import (
     SELF_CONNECTION,
 )
 from ..people import PersonRef
+from . import Page
 from .events import emit, emit_many, event
 from .identity import merge_people
 
@@ -132,10 +133,10 @@ async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
 
 
 async def listing(tx: Tx, org: str, me: PersonRef, status: str, direction: str | None,
-                  skip: int, limit: int) -> tuple[int, list[dict]]:
+                  skip: int, limit: int) -> Page:
     row = await one(tx, S.connections.list, org=org, meId=me.id, meEmail=me.email, status=status,
                     direction=direction, skip=skip, limit=limit)
-    return row["total"], [record(r) for r in row["data"]]
+    return Page(row["total"], [record(r) for r in row["data"]])
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
@@ -147,7 +148,7 @@ async def status_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
                      otherId=other.id, otherEmail=other.email)
 
 
-async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> tuple[int, list]:
+async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> Page:
     row = await one(tx, S.connections.mutual, org=org, meId=me.id, meEmail=me.email,
                     otherId=other.id, otherEmail=other.email, skip=skip, limit=limit)
-    return (row["total"], row["data"]) if row else (0, [])
+    return Page(row["total"], row["data"]) if row else Page(0, [])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..db import S, Tx, one, rows
 from ..errors import AMBIGUOUS_FOLLOWING, BLOCKED, FOLLOW_LIMIT, NOT_FOLLOWING, PAGE_NOT_FOUND, SELF_FOLLOW
 from ..people import PersonRef
+from . import Page
 from .events import emit
 from .identity import merge_people
 
@@ -52,15 +53,17 @@ async def unfollow(tx: Tx, org: str, me: PersonRef, target: PersonRef, type: str
     return removed
 
 
-async def followers(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> dict:
-    """Who follows `me`: `{total, data}` for one page."""
-    return await one(tx, S.follows.followers, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+async def followers(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
+    """Who follows `me`."""
+    row = await one(tx, S.follows.followers, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+    return Page(row["total"], row["data"])
 
 
-async def following(tx: Tx, org: str, me: PersonRef, type: str | None, skip: int, limit: int) -> dict:
-    """Who and what `me` follows (`type` 'person', 'page' or None): `{total, data}` for one page."""
-    return await one(tx, S.follows.following, org=org, meId=me.id, meEmail=me.email, type=type,
+async def following(tx: Tx, org: str, me: PersonRef, type: str | None, skip: int, limit: int) -> Page:
+    """Who and what `me` follows (`type` 'person', 'page' or None)."""
+    row = await one(tx, S.follows.following, org=org, meId=me.id, meEmail=me.email, type=type,
                      skip=skip, limit=limit)
+    return Page(row["total"], row["data"])
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..db import S, Tx, one
 from ..people import PersonRef
+from . import Page
 
 # Suggestions walk at most this many of your friends, and this many friends of
 # each: a member connected to celebrities still gets an answer in bounded time.
@@ -17,7 +18,7 @@ async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
     return row or {"degree": None, "path": []}
 
 
-async def suggestions(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> tuple[int, list[dict]]:
+async def suggestions(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
     row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit,
                     maxFriends=MAX_FRIENDS, fanout=FANOUT)
-    return (row["total"], row["data"]) if row else (0, [])
+    return Page(row["total"], row["data"]) if row else Page(0, [])

@@ -32,6 +32,13 @@ async def _is_claimed(tx: Tx, org: str, sub: str, email: str) -> bool:
     return bool(row and row["claimed"])
 
 
+async def sign_in(db: Database, principal: Principal) -> None:
+    """A step of every request: a member token carrying an email claims the person that
+    email named before the member ever signed in."""
+    if principal.email and principal.role == "customer":
+        await claim(db, principal)
+
+
 async def claim(db: Database, principal: Principal) -> None:
     """Make sure the token's `sub` and `email` name one person (a read when they do)."""
     org, sub, email = principal.org, principal.sub, principal.email

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from ..db import S, Tx, one
 from ..errors import WEBHOOK_NOT_FOUND
+from . import Page
 
 log = logging.getLogger("graphsvc.webhooks")
 
@@ -56,9 +57,9 @@ def _public(hook: dict) -> dict:
     return {**hook, "deliveries": counts}
 
 
-async def listing(tx: Tx, org: str, skip: int, limit: int) -> tuple[int, list[dict]]:
+async def listing(tx: Tx, org: str, skip: int, limit: int) -> Page:
     row = await one(tx, S.webhooks.list, org=org, id=None, skip=skip, limit=limit)
-    return row["total"], [_public(h) for h in row["data"]]
+    return Page(row["total"], [_public(h) for h in row["data"]])
 
 
 async def get(tx: Tx, org: str, webhook_id: str) -> dict:
@@ -75,12 +76,12 @@ async def delete(tx: Tx, org: str, webhook_id: str) -> None:
 
 
 async def deliveries(tx: Tx, org: str, webhook_id: str, state: str | None, event_id: str | None,
-                     skip: int, limit: int) -> tuple[int, list[dict]]:
+                     skip: int, limit: int) -> Page:
     row = await one(tx, S.webhooks.deliveries, org=org, id=webhook_id, state=state, eventId=event_id,
                     skip=skip, limit=limit)
     if not row:
         raise WEBHOOK_NOT_FOUND()
-    return row["total"], row["data"]
+    return Page(row["total"], row["data"])
 
 
 # --- signing ----------------------------------------------------------------
