@@ -37,7 +37,7 @@ def valid_id(value: str, what: str = "id") -> str:
 
 def valid_ids(values: list[str], what: str) -> list[str]:
     """valid_id for every item of a list of strings: one C-level pass when all are valid
-    (1,000 post ids: ~0.1 ms instead of ~0.5 ms), else the first bad one is the 400."""
+    (a batch of 1,000 post ids is the hot case), else the first bad one is the 400."""
     if not all(map(ID_RE.fullmatch, values)):
         for value in values:
             valid_id(value, what)

@@ -1,4 +1,4 @@
-"""Analysts' read-only Cypher, the curated reports and the CLI, against real Neo4j (issue 6)."""
+"""Analysts' read-only Cypher, the curated reports and the CLI, against real Neo4j."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""graphsvc.client against the real service and the real Neo4j (issue 9): the
+"""graphsvc.client against the real service and the real Neo4j: the
 client is exercised end to end so that it cannot drift from the server."""
 
 from __future__ import annotations

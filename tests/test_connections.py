@@ -1,4 +1,4 @@
-"""Connections through the HTTP API on both prefixes (issue 4)."""
+"""Connections through the HTTP API on both prefixes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Events (issue 5): the outbox feed, webhook registrations, and signed deliveries to
+"""Events: the outbox feed, webhook registrations, and signed deliveries to
 real receivers started here on loopback, by the dispatchers of real graphsvc processes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Follows, pages, identity, auth and tenancy through the HTTP API (issue 3)."""
+"""Follows, pages, identity, auth and tenancy through the HTTP API."""
 
 from __future__ import annotations
 

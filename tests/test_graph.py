@@ -1,4 +1,4 @@
-"""Graph reads through the API (issue 10): posts, visibility, blocks, degree, suggestions."""
+"""Graph reads through the API: posts, visibility, blocks, degree, suggestions."""
 
 from __future__ import annotations
 

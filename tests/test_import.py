@@ -1,5 +1,5 @@
 """Bulk import (`graphsvc import`, `graphsvc generate`) through the real command line, checked
-through the HTTP API and the database (issue 7)."""
+through the HTTP API and the database."""
 
 from __future__ import annotations
 

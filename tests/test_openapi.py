@@ -1,4 +1,4 @@
-"""/openapi.json and /docs (issue 9): the document validates as OpenAPI 3.1, covers
+"""/openapi.json and /docs: the document validates as OpenAPI 3.1, covers
 every registered endpoint with examples, and /docs renders it in a real browser
 from the service's own assets."""
 

@@ -1,8 +1,7 @@
 // Mutual accepted connections of two people: work that follows their degrees, never
 // the graph's size. Two plans, picked by the degrees:
 // - comparable degrees: walk both people's connections and hash-join them on the
-//   mutual friend (deg(a) + deg(b) relationships). Two hubs with 10,000 connections
-//   each: 60,000 db hits instead of 427,000, ~3.5x faster (200k-person bench graph).
+//   mutual friend (deg(a) + deg(b) relationships; figures in docs/performance.md).
 // - one side ten times the other (a hub and an ordinary member): walk the smaller
 //   side and check each friend against the larger with an Expand(Into), which
 //   starts from the friend, so the hub's thousands of connections are never walked.

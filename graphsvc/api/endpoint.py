@@ -90,7 +90,7 @@ class Endpoint:
 
 class JSON(JSONResponse):
     """orjson instead of the standard library: a 1,000-verdict visibility answer encodes
-    in ~0.05 ms instead of ~0.5 ms. Same compact UTF-8 output. What orjson refuses and
+    ten times faster, with the same compact UTF-8 output. What orjson refuses and
     the standard library takes (a member's `context` nested 300 deep, an integer past
     64 bits) goes through the standard library as before, never a 500."""
 
