@@ -1,13 +1,15 @@
 // The target of a pending request accepts or rejects it ($action). Run after
-// connections/lock_pair, so the status read here is the latest committed one.
+// connections/lock_pair, so the state read here is the latest committed one --
+// which may be no edge at all: a racing withdraw or block that held the pair's
+// locks first has deleted it. Every call answers one row with an outcome.
 OPTIONAL MATCH (x:Person {org: $org, id: $meId})
 OPTIONAL MATCH (y:Person {org: $org, email: $meEmail})
 WITH coalesce(x, y) AS me
-MATCH (a:Person)-[c:CONNECTED {id: $id}]->(b:Person)
+OPTIONAL MATCH (a:Person)-[c:CONNECTED {id: $id}]->(b:Person)
 WHERE c.org = $org
 WITH me, a, b, c,
   CASE
-    WHEN me IS NULL OR (me <> a AND me <> b) THEN 'not_found'
+    WHEN c IS NULL OR me IS NULL OR (me <> a AND me <> b) THEN 'not_found'
     WHEN me <> b THEN 'not_target'
     WHEN c.status <> 'pending' THEN 'not_pending'
     ELSE 'ok'
