@@ -334,3 +334,154 @@ def test_unfollow_of_an_id_shared_by_a_person_and_a_page(org):
     assert alice.get("/community/pages/dup").json()["followerCount"] == 0
     assert alice.delete(f"{FOLLOW}/dup").status_code == 204
     assert alice.get("/client/community/follow/stats").json()["following"] == 0
+
+
+CONN = "/client/community/connections"
+
+
+def events_after(staff: Caller, cursor: int) -> list[dict]:
+    r = staff.get("/community/events", params={"after": cursor, "limit": 1000})
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
+def latest_cursor(staff: Caller) -> int:
+    return max([e["cursor"] for e in events_after(staff, 0)], default=0)
+
+
+def integrity(driver, org_id: str) -> list[str]:
+    """What `graphsvc check --org` reports for this org (nothing when every invariant holds)."""
+    from graphsvc.ops import check
+
+    _, violations = check.run(driver, "neo4j", org_id)
+    return [f"{v.check}: {v.detail}" for v in violations]
+
+
+def test_sign_in_merge_removes_duplicates_with_their_events(org, driver):
+    """Before X ever signs in, Carol asks X to connect by id and by email and Dan follows X
+    both ways: two people in the graph. X's first sign-in folds them into one; each duplicate
+    edge the fold removes gets its event (reason "merge"), so the feed agrees with the graph."""
+    carol, dan, staff = org.member("usr_carol"), org.member("usr_dan"), org.staff()
+    by_id = carol.post(f"{CONN}/request", {"targetId": "usr_x"}).json()
+    by_email = carol.post(f"{CONN}/request", {"targetId": "X@example.com"}).json()
+    assert by_id["id"] != by_email["id"]
+    assert [follow(dan, "usr_x").status_code, follow(dan, "x@example.com").status_code] == [201, 201]
+    assert carol.get(f"{CONN}/stats").json()["sent"] == 2
+    cursor = latest_cursor(staff)
+
+    x = org.member("usr_x", email="x@example.com")
+    assert ids(x.get("/client/community/followers")) == ["usr_dan"]
+    assert [c["id"] for c in x.get(f"{CONN}/pending").json()["data"]] == [by_id["id"]]
+    assert x.get("/client/community/follow/stats").json() == {"followers": 1, "following": 0}
+    assert carol.get(f"{CONN}/stats").json()["sent"] == 1
+    assert dan.get("/client/community/follow/stats").json()["following"] == 1
+
+    derived = [(e["type"], e["actor"], e["subject"], e["payload"].get("reason")) for e in events_after(staff, cursor)]
+    assert sorted(derived) == [("connection.removed", "usr_x", "usr_carol", "merge"),
+                               ("follow.deleted", "usr_dan", "x@example.com", "merge")]
+    removed = next(e for e in events_after(staff, cursor) if e["type"] == "connection.removed")
+    assert removed["payload"]["connection"]["id"] == by_email["id"]
+    assert removed["payload"]["kept"] == by_id["id"]
+    assert integrity(driver, org.id) == []
+    # Signing in again changes nothing and says nothing.
+    assert x.get("/client/community/followers").status_code == 200
+    assert len(events_after(staff, cursor)) == 2
+
+
+def test_sign_in_merge_keeps_the_stronger_connection(org, driver):
+    """When the two duplicates differ, the fold keeps the one further along: Carol's request
+    to X's id is pending, but X's email (acted for by staff before X signed in) had already
+    accepted Carol's other request; the accepted connection survives."""
+    carol, staff = org.member("usr_carol"), org.staff()
+    pending = carol.post(f"{CONN}/request", {"targetId": "usr_x"}).json()
+    accepted = carol.post(f"{CONN}/request", {"targetId": "x@example.com"}).json()
+    r = staff.put(f"/community/connections/{accepted['id']}/respond", {"action": "accept"},
+                  params={"userId": "x@example.com"})
+    assert r.status_code == 200, r.text
+    cursor = latest_cursor(staff)
+
+    x = org.member("usr_x", email="x@example.com")
+    status = x.get(f"{CONN}/status/usr_carol").json()
+    assert status == {"status": "accepted", "connectionId": accepted["id"]}
+    assert x.get(f"{CONN}/count").json() == {"count": 1}
+    assert x.get(f"{CONN}/pending").json()["data"] == []
+    removed = [e for e in events_after(staff, cursor) if e["type"] == "connection.removed"]
+    assert [(e["payload"]["connection"]["id"], e["payload"]["reason"]) for e in removed] == [(pending["id"], "merge")]
+    assert integrity(driver, org.id) == []
+
+
+def test_a_changed_token_email_moves_the_member_to_it(org, driver):
+    """X signed in as old@; later X's token says new@. Whoever followed or invited new@ in
+    between reaches X, new@ names X from then on, and old@ is released (the identity
+    provider may give it to someone else)."""
+    staff = org.staff()
+    x_old = org.member("usr_x", email="old@example.com")
+    assert x_old.get("/client/community/followers").status_code == 200
+    dan, carol, erin, frank = (org.member(s) for s in ("usr_dan", "usr_carol", "usr_erin", "usr_frank"))
+    assert follow(dan, "old@example.com").status_code == 201          # names X
+    assert follow(carol, "new@example.com").status_code == 201        # nobody yet: a placeholder
+    invite = carol.post(f"{CONN}/request", {"targetId": "new@example.com"}).json()
+    cursor = latest_cursor(staff)
+
+    x = org.member("usr_x", email="new@example.com")
+    assert sorted(ids(x.get("/client/community/followers"))) == ["usr_carol", "usr_dan"]
+    assert [c["id"] for c in x.get(f"{CONN}/pending").json()["data"]] == [invite["id"]]
+    assert events_after(staff, cursor) == []  # nothing was removed, so nothing to say
+    assert follow(erin, "new@example.com").status_code == 201
+    assert follow(frank, "old@example.com").status_code == 201
+    assert sorted(ids(x.get("/client/community/followers"))) == ["usr_carol", "usr_dan", "usr_erin"]
+    people = driver.execute_query(
+        "MATCH (p:Person {org: $org}) WHERE p.id = 'usr_x' OR p.email IN ['old@example.com', 'new@example.com'] "
+        "RETURN p.id AS id, p.email AS email ORDER BY email", org=org.id).records
+    assert [(p["id"], p["email"]) for p in people] == [("usr_x", "new@example.com"), (None, "old@example.com")]
+    assert integrity(driver, org.id) == []
+
+
+def test_sign_in_merge_brings_a_block_to_bear_and_drops_self_edges(org, driver):
+    """Carol blocked X's email while following and connected with X's id; X, signed in
+    without an email so far, followed and invited its own email. The fold leaves Carol
+    blocking X with nothing else between them, and no edge of X with itself; each
+    removed edge has its event."""
+    carol, staff = org.member("usr_carol"), org.staff()
+    x_no_email = org.member("usr_x")
+    assert follow(carol, "usr_x").status_code == 201
+    conn = carol.post(f"{CONN}/request", {"targetId": "usr_x"}).json()
+    assert x_no_email.put(f"{CONN}/{conn['id']}/respond", {"action": "accept"}).status_code == 200
+    assert carol.post("/client/community/blocks", {"targetId": "x@example.com"}).status_code == 201
+    assert follow(x_no_email, "x@example.com").status_code == 201
+    self_invite = x_no_email.post(f"{CONN}/request", {"targetId": "x@example.com"}).json()
+    cursor = latest_cursor(staff)
+
+    x = org.member("usr_x", email="x@example.com")
+    assert x.get("/client/community/follow/stats").json() == {"followers": 0, "following": 0}
+    assert x.get(f"{CONN}/status/usr_carol").json()["status"] == "none"
+    assert [b["id"] for b in carol.get("/client/community/blocks").json()["data"]] == ["usr_x"]
+    assert_error(follow(x, "usr_carol"), 403, "blocked")
+    derived = sorted((e["type"], e["actor"], e["subject"], e["payload"]["reason"]) for e in events_after(staff, cursor))
+    assert derived == [("connection.removed", "usr_x", "usr_carol", "merge"),
+                       ("connection.removed", "usr_x", "usr_x", "merge"),
+                       ("follow.deleted", "usr_carol", "usr_x", "merge"),
+                       ("follow.deleted", "usr_x", "x@example.com", "merge")]
+    removed = {e["payload"]["connection"]["id"] for e in events_after(staff, cursor) if e["type"] == "connection.removed"}
+    assert removed == {conn["id"], self_invite["id"]}
+    assert integrity(driver, org.id) == []
+
+
+def test_an_email_another_member_holds_stays_theirs(org, driver):
+    """Y signed in with y@; X's token now claims y@ too. Y keeps it (a follow of y@ still
+    reaches Y) until Y signs in with another email, and X stays as X was."""
+    y = org.member("usr_y", email="y@example.com")
+    assert y.get("/client/community/followers").status_code == 200
+    x = org.member("usr_x", email="y@example.com")
+    assert x.get("/client/community/followers").status_code == 200
+    dan = org.member("usr_dan")
+    assert follow(dan, "y@example.com").status_code == 201
+    assert ids(y.get("/client/community/followers")) == ["usr_dan"]
+    assert ids(x.get("/client/community/followers")) == []
+    # Y moves to another address; X's next call takes y@ over.
+    assert org.member("usr_y", email="y2@example.com").get("/client/community/followers").status_code == 200
+    assert x.get("/client/community/followers").status_code == 200
+    people = driver.execute_query("MATCH (p:Person {org: $org}) WHERE p.id IN ['usr_x', 'usr_y'] "
+                                  "RETURN p.id AS id, p.email AS email ORDER BY id", org=org.id).records
+    assert [(p["id"], p["email"]) for p in people] == [("usr_x", "y@example.com"), ("usr_y", "y2@example.com")]
+    assert integrity(driver, org.id) == []

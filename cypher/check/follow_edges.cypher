@@ -1,5 +1,5 @@
 // Every FOLLOWS edge that starts at a person of the org, with the names events use
-// for both ends (user id or email; page id).
+// for both ends (user id, email or a former email; page id).
 CALL () {
   MATCH (p:Person) WHERE p.org = $org AND p.id IS NOT NULL RETURN p
   UNION
@@ -7,4 +7,5 @@ CALL () {
 }
 MATCH (p)-[:FOLLOWS]->(t)
 RETURN p.id AS fromId, p.email AS fromEmail,
-       CASE WHEN t:Page THEN 'page' ELSE 'person' END AS kind, t.id AS toId, t.email AS toEmail
+       CASE WHEN t:Page THEN 'page' ELSE 'person' END AS kind, t.id AS toId, t.email AS toEmail,
+       p.formerEmails AS fromFormer, t.formerEmails AS toFormer

@@ -1,72 +1,151 @@
-// A token with `sub` and `email` arrived: the person followed or invited by that
-// email before they ever signed in becomes this user. Never creates a duplicate:
-// (org, id) and (org, email) are unique, so a racing claim fails and is retried.
+// A member token with `sub` and `email` arrived: make the two name one person.
+// - Nobody yet: the first sign-in creates the person.
+// - Only an email placeholder (no id): it becomes this user, edges and all.
+// - The user, with no email or another one: the token's email is recorded (the token
+//   is the identity provider's word); a former email is kept in `formerEmails` for
+//   the integrity checker, which matches old events by it, and is free for others.
+// - The user and a placeholder for the email, as two nodes: the placeholder is folded
+//   into the user. Where both had an edge to the same person, one survives -- the one
+//   further along (an active follow over a pending request, an accepted connection
+//   over a pending one), else the user's own -- and a block either of them had takes
+//   its effect on the other's follows and connections. Every edge removed is returned,
+//   so that the caller writes its follow.deleted / connection.removed event.
+// - An email another user id holds is left to that member (README, Decisions).
+// Never creates a duplicate: (org, id) and (org, email) are unique, so a racing
+// claim fails and is retried.
 OPTIONAL MATCH (p:Person {org: $org, id: $sub})
 OPTIONAL MATCH (e:Person {org: $org, email: $email})
-WITH p, e
-// Nobody yet: the first sign-in creates the person.
-CALL (p, e) {
-  WITH p, e WHERE p IS NULL AND e IS NULL
+WITH p, e,
+  CASE
+    WHEN p IS NULL AND e IS NULL THEN 'create'
+    WHEN p IS NULL THEN CASE WHEN e.id IS NULL THEN 'claim' ELSE 'none' END
+    WHEN e IS NULL THEN CASE WHEN p.email = $email THEN 'none' ELSE 'set' END
+    WHEN p = e OR e.id IS NOT NULL THEN 'none'
+    ELSE 'fold'
+  END AS action
+CALL (action) {
+  WITH action WHERE action = 'create'
   CREATE (:Person {org: $org, id: $sub, email: $email, key: randomUUID(), createdAt: datetime()})
 }
-// Only the email placeholder: it becomes this user, edges and all.
-CALL (p, e) {
-  WITH p, e WHERE p IS NULL AND e IS NOT NULL AND e.id IS NULL
+CALL (e, action) {
+  WITH e, action WHERE action = 'claim'
   SET e.id = $sub, e.claimedAt = datetime()
 }
-// Only the user, known by id so far: record the email.
-CALL (p, e) {
-  WITH p, e WHERE p IS NOT NULL AND e IS NULL AND p.email IS NULL
-  SET p.email = $email
+// The fold, under both people's locks taken in key order (as identity/merge_people).
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  UNWIND CASE WHEN p.key < e.key THEN [p, e] ELSE [e, p] END AS x
+  SET x._lock = true
+  REMOVE x._lock
 }
-// Both, as two nodes: fold the placeholder's edges into the user, then drop it.
-CALL (p, e) {
-  WITH p, e WHERE p IS NOT NULL AND e IS NOT NULL AND p <> e AND e.id IS NULL AND p.email IS NULL
-  SET p._lock = true, e._lock = true
-  REMOVE p._lock, e._lock
-  WITH p, e
-  CALL (p, e) {
-    MATCH (e)-[r:FOLLOWS]->(t)
-    OPTIONAL MATCH (p)-[x:FOLLOWS]->(t)
-    WITH p, t, r, x IS NOT NULL OR t = p AS dropped
-    FOREACH (_ IN CASE WHEN dropped THEN [] ELSE [1] END |
-      CREATE (p)-[:FOLLOWS {since: r.since, status: r.status}]->(t))
-    FOREACH (_ IN CASE WHEN dropped AND t:Page THEN [1] ELSE [] END |
-      SET t.followerCount = t.followerCount - 1)
-    DELETE r
+// Blocks first: a block either one had with someone stands for the member, so every
+// follow and connection between the two of them and that someone goes.
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (e)-[:BLOCKS|FOLLOWS|CONNECTED]-(o:Person)
+  WHERE o <> p AND (EXISTS { (e)-[:BLOCKS]-(o) } OR EXISTS { (p)-[:BLOCKS]-(o) })
+  WITH DISTINCT p, e, o
+  CALL (p, e, o) {
+    MATCH (p)-[r:FOLLOWS|CONNECTED]-(o) RETURN r
+    UNION
+    MATCH (e)-[r:FOLLOWS|CONNECTED]-(o) RETURN r
   }
-  CALL (p, e) {
-    MATCH (s)-[r:FOLLOWS]->(e)
-    OPTIONAL MATCH (s)-[x:FOLLOWS]->(p)
-    WITH p, s, r, x IS NOT NULL OR s = p AS dropped
-    FOREACH (_ IN CASE WHEN dropped THEN [] ELSE [1] END |
-      CREATE (s)-[:FOLLOWS {since: r.since, status: r.status}]->(p))
-    DELETE r
-  }
-  CALL (p, e) {
-    MATCH (e)-[r:BLOCKS]-(o)
-    WITH p, o, r, startNode(r) = e AS outgoing, properties(r) AS props
-    DELETE r
-    WITH p, o, outgoing, props WHERE o <> p
-    FOREACH (_ IN CASE WHEN outgoing THEN [1] ELSE [] END | MERGE (p)-[b:BLOCKS]->(o) ON CREATE SET b = props)
-    FOREACH (_ IN CASE WHEN outgoing THEN [] ELSE [1] END | MERGE (o)-[b:BLOCKS]->(p) ON CREATE SET b = props)
-  }
-  CALL (p, e) {
-    MATCH (e)-[c:CONNECTED]-(o)
-    WITH p, o, c, startNode(c) = e AS outgoing, properties(c) AS props
-    DELETE c
-    WITH p, o, outgoing, props
-    WHERE o <> p AND (props.liveKey IS NULL OR NOT EXISTS { (p)-[l:CONNECTED]-(o) WHERE l.liveKey IS NOT NULL })
-    WITH p, o, outgoing, props,
-         CASE WHEN props.liveKey IS NULL THEN null
-              WHEN p.key < o.key THEN p.key + ':' + o.key ELSE o.key + ':' + p.key END AS liveKey
-    FOREACH (_ IN CASE WHEN outgoing THEN [1] ELSE [] END |
-      CREATE (p)-[n:CONNECTED]->(o) SET n = props, n.liveKey = liveKey)
-    FOREACH (_ IN CASE WHEN outgoing THEN [] ELSE [1] END |
-      CREATE (o)-[n:CONNECTED]->(p) SET n = props, n.liveKey = liveKey)
-  }
+  WITH DISTINCT r, startNode(r) AS a, endNode(r) AS b
+  WITH r, type(r) = 'FOLLOWS' AS isFollow,
+       {from: a {.id, .email}, to: b {.id, .email}, type: 'person', status: r.status} AS follow,
+       {rel: properties(r), requester: a {.id, .email}, target: b {.id, .email}, kept: null} AS connection
+  DELETE r
+  RETURN collect(CASE WHEN isFollow THEN follow END) AS blockedFollows,
+         collect(CASE WHEN NOT isFollow THEN connection END) AS blockedConnections
+}
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (e)-[r:BLOCKS]-(o)
+  WITH p, o, r, startNode(r) = e AS outgoing, properties(r) AS props
+  DELETE r
+  WITH p, o, outgoing, props WHERE o <> p
+  FOREACH (_ IN CASE WHEN outgoing THEN [1] ELSE [] END | MERGE (p)-[b:BLOCKS]->(o) ON CREATE SET b = props)
+  FOREACH (_ IN CASE WHEN outgoing THEN [] ELSE [1] END | MERGE (o)-[b:BLOCKS]->(p) ON CREATE SET b = props)
+}
+// Follows from the placeholder (staff acting for an email can make them).
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (e)-[r:FOLLOWS]->(t)
+  OPTIONAL MATCH (p)-[x:FOLLOWS]->(t)
+  WITH p, e, t, r, x,
+    CASE WHEN t = p THEN 'drop'
+         WHEN x IS NULL THEN 'move'
+         WHEN x.status = 'pending' AND coalesce(r.status, 'active') <> 'pending' THEN 'replace'
+         ELSE 'drop' END AS fate
+  WITH p, e, t, r, x, fate, CASE WHEN t:Page THEN 'page' ELSE 'person' END AS type
+  WITH p, t, r, x, fate, CASE fate
+      WHEN 'drop' THEN {from: e {.id, .email}, to: t {.id, .email}, type: type, status: r.status}
+      WHEN 'replace' THEN {from: p {.id, .email}, to: t {.id, .email}, type: type, status: x.status}
+    END AS dropped
+  FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE x)
+  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (p)-[n:FOLLOWS]->(t) SET n = properties(r))
+  FOREACH (_ IN CASE WHEN fate <> 'move' AND t:Page THEN [1] ELSE [] END |
+    SET t.followerCount = t.followerCount - 1)
+  DELETE r
+  RETURN collect(dropped) AS followsOut
+}
+// Follows of the placeholder.
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (s)-[r:FOLLOWS]->(e)
+  OPTIONAL MATCH (s)-[x:FOLLOWS]->(p)
+  WITH p, e, s, r, x,
+    CASE WHEN s = p THEN 'drop'
+         WHEN x IS NULL THEN 'move'
+         WHEN x.status = 'pending' AND coalesce(r.status, 'active') <> 'pending' THEN 'replace'
+         ELSE 'drop' END AS fate
+  WITH p, s, r, x, fate, CASE fate
+      WHEN 'drop' THEN {from: s {.id, .email}, to: e {.id, .email}, type: 'person', status: r.status}
+      WHEN 'replace' THEN {from: s {.id, .email}, to: p {.id, .email}, type: 'person', status: x.status}
+    END AS dropped
+  FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE x)
+  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (s)-[n:FOLLOWS]->(p) SET n = properties(r))
+  DELETE r
+  RETURN collect(dropped) AS followsIn
+}
+// Connections and requests. A rejected one is history and always moves; a live one
+// meets the member's own live one with that person, if any, and the one further
+// along survives (accepted over pending, else the member's).
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (e)-[c:CONNECTED]-(o)
+  OPTIONAL MATCH (p)-[l:CONNECTED]-(o) WHERE l.liveKey IS NOT NULL AND c.liveKey IS NOT NULL
+  WITH p, e, o, c, l, startNode(c) = e AS outgoing, startNode(c) AS ca, endNode(c) AS cb,
+       startNode(l) AS la, endNode(l) AS lb,
+    CASE WHEN o = p THEN 'drop'
+         WHEN l IS NULL THEN 'move'
+         WHEN c.status = 'accepted' AND l.status <> 'accepted' THEN 'replace'
+         ELSE 'drop' END AS fate
+  WITH p, o, c, l, outgoing, fate, CASE fate
+      WHEN 'drop' THEN {rel: properties(c), requester: ca {.id, .email}, target: cb {.id, .email}, kept: l.id}
+      WHEN 'replace' THEN {rel: properties(l), requester: la {.id, .email}, target: lb {.id, .email}, kept: c.id}
+    END AS dropped,
+    CASE WHEN c.liveKey IS NULL THEN null
+         WHEN p.key < o.key THEN p.key + ':' + o.key ELSE o.key + ':' + p.key END AS liveKey,
+    properties(c) AS props
+  DELETE c
+  FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE l)
+  FOREACH (_ IN CASE WHEN fate <> 'drop' AND outgoing THEN [1] ELSE [] END |
+    CREATE (p)-[n:CONNECTED]->(o) SET n = props, n.liveKey = liveKey)
+  FOREACH (_ IN CASE WHEN fate <> 'drop' AND NOT outgoing THEN [1] ELSE [] END |
+    CREATE (o)-[n:CONNECTED]->(p) SET n = props, n.liveKey = liveKey)
+  RETURN collect(dropped) AS connections
+}
+CALL (e, action) {
+  WITH e, action WHERE action = 'fold'
   DETACH DELETE e
-  WITH p
-  SET p.email = $email, p.claimedAt = datetime()
 }
-RETURN true AS claimed
+CALL (p, action) {
+  WITH p, action WHERE action IN ['set', 'fold']
+  SET p.formerEmails = CASE WHEN p.email IS NULL OR p.email = $email THEN p.formerEmails
+                            ELSE [x IN coalesce(p.formerEmails, []) WHERE x <> p.email] + p.email END,
+      p.email = $email, p.claimedAt = coalesce(p.claimedAt, datetime())
+}
+RETURN action,
+       blockedFollows + followsOut + followsIn AS follows,
+       blockedConnections + connections AS connections

@@ -7,9 +7,9 @@ from ..db import S, Tx, one
 from ..errors import NOT_BLOCKED, SELF_BLOCK
 from ..people import PersonRef
 from . import Page
-from .connections import party_name, record
 from .events import emit_many, event
 from .identity import merge_people
+from .records import party_name, record
 
 
 async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:

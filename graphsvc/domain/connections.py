@@ -10,7 +10,6 @@ uniqueness constraint backs it all up in the database itself.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from ..db import S, Tx, one
 from ..errors import (
@@ -28,41 +27,13 @@ from ..people import PersonRef
 from . import Page
 from .events import emit, emit_many, event
 from .identity import merge_people
+from .records import party_name, record
 
 # What each statement's refusal `outcome` answers (the transaction then rolls back).
 REQUEST_REFUSALS = {"self": SELF_CONNECTION, "blocked": BLOCKED, "connected": ALREADY_CONNECTED,
                     "pending": ALREADY_PENDING}
 RESPOND_REFUSALS = {"not_found": CONNECTION_NOT_FOUND, "not_target": NOT_TARGET}
 REMOVE_REFUSALS = {"not_found": CONNECTION_NOT_FOUND, "not_live": NOT_LIVE}
-
-
-def _iso(value: Any) -> str | None:
-    return value.iso_format() if hasattr(value, "iso_format") else value
-
-
-def record(row: dict) -> dict:
-    """The public connection record from a statement's {rel, requester, target[, user]}."""
-    rel = row["rel"]
-    out = {
-        "id": rel["id"],
-        "status": rel["status"],
-        "requesterId": row["requester"]["id"],
-        "requesterEmail": row["requester"]["email"],
-        "targetId": row["target"]["id"],
-        "targetEmail": row["target"]["email"],
-        "message": rel.get("message"),
-        "context": json.loads(rel["context"]) if rel.get("context") else None,
-        "requestedAt": _iso(rel.get("requestedAt")),
-        "respondedAt": _iso(rel.get("respondedAt")),
-    }
-    if "user" in row:
-        out["user"] = row["user"]
-    return out
-
-
-def party_name(side: dict) -> str:
-    """How events name a person from a statement's {id, email}: the id, else the email."""
-    return side["id"] or side["email"]
 
 
 async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: str | None,

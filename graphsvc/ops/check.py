@@ -21,7 +21,8 @@ What is checked, per org (each query starts from the org's index entries):
   (actor, subject, person|page) the latest follow.* event says created exactly
   when the edge exists, and every edge has such an event. Names are matched as
   the events write them: a user id or an email for people (an email still names
-  the person after a claim), a page id for pages.
+  the person after a claim, and so does a former email after the member's token
+  moved them to a new one), a page id for pages.
 - connection_events: for each connection id, the latest connection.* event agrees
   with the edge: requested -> pending, accepted -> accepted, rejected -> rejected,
   removed -> no edge with that id; and every CONNECTED edge has an event.
@@ -95,8 +96,8 @@ def follow_violations(events: list[dict], edges: list[dict]) -> list[str]:
     found: set[tuple] = set()
     problems = []
     for edge in edges:
-        names_from = [n for n in (edge["fromId"], edge["fromEmail"]) if n]
-        names_to = [n for n in (edge["toId"], edge["toEmail"]) if n]
+        names_from = [n for n in (edge["fromId"], edge["fromEmail"], *(edge.get("fromFormer") or ())) if n]
+        names_to = [n for n in (edge["toId"], edge["toEmail"], *(edge.get("toFormer") or ())) if n]
         keys = {(a, s, edge["kind"]) for a in names_from for s in names_to}
         hit = keys & claimed
         found |= hit
