@@ -83,15 +83,27 @@ class Followed(BaseModel):
     email: str | None = None
     name: str | None = None
     followedAt: str | None = None
+    status: Literal["active", "pending"] | None = Field(None, description="In `following` lists: the follow's status")
 
 
 class FollowOut(BaseModel):
     following: Followed
-    created: bool
+    created: bool = Field(description="True when this call made the follow or the request")
+    status: Literal["active", "pending"] = Field(description="pending: a request the protected person must approve")
 
 
 class FollowingQuery(PageQuery):
     followingType: Literal["person", "page"] | None = None
+    status: Literal["active", "pending"] = Field("active", description="pending: one's own requests not yet approved")
+
+
+class SettingsIn(Strict):
+    protected: bool = Field(description="Followers need approval: a follow becomes a pending request")
+    userId: str | None = Field(None, max_length=254)
+
+
+class SettingsOut(BaseModel):
+    protected: bool
 
 
 class UnfollowQuery(ActingQuery):
@@ -143,6 +155,11 @@ class RespondIn(Strict):
 class PersonOut(BaseModel):
     id: str | None
     email: str | None
+
+
+class FollowRequest(BaseModel):
+    user: PersonOut
+    requestedAt: str
 
 
 class Connection(BaseModel):
@@ -202,6 +219,21 @@ class PostIn(Strict):
     pageId: str | None = Field(None, min_length=1, max_length=128)
 
 
+class AudienceQuery(Query):
+    limit: int = Field(100, ge=1, le=1000, description="People per page")
+    cursor: str | None = Field(None, max_length=512, description="`nextCursor` of the previous page")
+
+
+class AudienceMember(BaseModel):
+    userId: str
+    reason: Literal["connection", "follower", "page_follower"]
+
+
+class Audience(BaseModel):
+    data: list[AudienceMember]
+    nextCursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end")
+
+
 class PostOut(BaseModel):
     id: str
     authorId: str | None
@@ -221,6 +253,8 @@ class Verdict(BaseModel):
     visible: bool
     reason: str = Field(description="author, public, connection, follower, page_follower, blocked, private, "
                                     "not_connected, not_follower, unknown_viewer or not_found")
+    muted: bool = Field(description="The viewer has muted the author: a feed drops the post, a profile still "
+                                    "shows it; `visible` and `reason` do not change with a mute")
 
 
 class PostVerdict(Verdict):
@@ -265,6 +299,45 @@ class Blocked(BaseModel):
 class BlockOut(BaseModel):
     blocked: PersonOut
     created: bool
+
+
+class MuteIn(Strict):
+    targetId: str = Field(min_length=1, max_length=254, description="The person to mute: user id or email")
+    userId: str | None = Field(None, max_length=254)
+
+
+class Muted(BaseModel):
+    id: str | None
+    email: str | None
+    mutedAt: str | None
+
+
+class MuteOut(BaseModel):
+    muted: PersonOut
+    created: bool
+
+
+class Relationship(BaseModel):
+    userId: str = Field(description="The id as given")
+    following: bool = Field(description="The acting member actively follows them")
+    followRequested: bool = Field(description="The acting member's follow request to them is pending")
+    followedBy: bool = Field(description="They actively follow the acting member")
+    connection: Literal["none", "pending_sent", "pending_received", "accepted", "rejected"]
+    connectionId: str | None
+    blocking: bool
+    blockedBy: bool
+    muting: bool
+    mutualConnections: int
+
+
+class Relationships(BaseModel):
+    data: list[Relationship]
+
+
+class RelationshipsQuery(ActingQuery):
+    ids: str = Field(min_length=1, max_length=4096,
+                     description="1-100 comma-separated user ids or emails (4,096 characters at most)",
+                     examples=["usr_bob,carol@example.com"])
 
 
 class Degree(BaseModel):

@@ -85,18 +85,21 @@ def test_visibility_matrix_single_batch_and_inline(org, feed, dense, neo4j_targe
 def test_unknown_post_and_page_posts(org, feed, neo4j_target, tmp_path):
     service = feed
     r = service.get("/community/visibility", params={"viewerId": "usr_str", "postId": "p_nope"}).json()
-    assert r == {"visible": False, "reason": "not_found"}
+    assert r == {"visible": False, "reason": "not_found", "muted": False}
     org.staff().put("/community/pages/pg_club", {"name": "Club"})
     service.put("/community/posts/p_club", {"authorId": "usr_author", "visibility": "followers", "pageId": "pg_club"})
     assert_error(service.put("/community/posts/p_x", {"authorId": "usr_author", "visibility": "public",
                                                        "pageId": "pg_none"}), 404, "page_not_found")
     ask = {"viewerId": "usr_str", "postId": "p_club"}
-    assert service.get("/community/visibility", params=ask).json() == {"visible": False, "reason": "not_follower"}
+    assert service.get("/community/visibility", params=ask).json() == {"visible": False, "reason": "not_follower",
+                                                                   "muted": False}
     org.member("usr_str").post("/client/community/follow", {"following": "pg_club", "followingType": "page"})
-    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower"}
+    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower",
+                                                                   "muted": False}
     # The same verdicts for a viewer past the 1,000-relationship line (EXISTS {} per post).
     make_dense(org, neo4j_target, tmp_path, ["usr_str"])
-    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower"}
+    assert service.get("/community/visibility", params=ask).json() == {"visible": True, "reason": "page_follower",
+                                                                   "muted": False}
     inline = service.post("/community/visibility", {"viewerId": "usr_str", "posts": [
         {"id": "x", "authorId": "usr_author", "visibility": "followers", "pageId": "pg_club"}]})
     assert inline.json()["results"][0]["reason"] == "page_follower"

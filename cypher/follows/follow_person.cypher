@@ -1,19 +1,23 @@
 // `$me` follows the person `$target`. Both were merged and write-locked by
 // identity/merge_people in this transaction, so a concurrent identical follow
 // waits here and then sees the edge: never two FOLLOWS between the same pair.
+// A protected target gets a pending request (`status: 'pending'`) to approve;
+// asking again while it is pending changes nothing.
 MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
 MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
 OPTIONAL MATCH (me)-[existing:FOLLOWS]->(t)
-WITH me, t,
+WITH me, t, existing,
   CASE
     WHEN me = t THEN 'self'
+    WHEN existing IS NOT NULL AND existing.status = 'pending' THEN 'pending'
     WHEN existing IS NOT NULL THEN 'exists'
     WHEN EXISTS { (me)-[:BLOCKS]-(t) } THEN 'blocked'
     WHEN COUNT { (me)-[:FOLLOWS]->() } >= $maxFollows THEN 'limit'
+    WHEN t.protected = true THEN 'requested'
     ELSE 'created'
   END AS outcome
 CALL (me, t, outcome) {
-  WITH me, t, outcome WHERE outcome = 'created'
-  CREATE (me)-[:FOLLOWS {since: datetime(), status: 'active'}]->(t)
+  WITH me, t, outcome WHERE outcome IN ['created', 'requested']
+  CREATE (me)-[:FOLLOWS {since: datetime(), status: CASE outcome WHEN 'created' THEN 'active' ELSE 'pending' END}]->(t)
 }
 RETURN outcome, {type: 'person', id: t.id, email: t.email, name: null} AS following

@@ -1,20 +1,21 @@
 // Who and what the acting person follows ($type: 'person', 'page' or null for
-// both), newest first.
+// both) with the follow's `$status` ('active', or 'pending' for one's own requests
+// to protected people), newest first.
 OPTIONAL MATCH (a:Person {org: $org, id: $meId})
 OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
 WITH coalesce(a, b) AS me
 WITH me, CASE
   WHEN me IS NULL THEN 0
-  WHEN $type = 'person' THEN COUNT { (me)-[:FOLLOWS]->(:Person) }
-  WHEN $type = 'page' THEN COUNT { (me)-[:FOLLOWS]->(:Page) }
-  ELSE COUNT { (me)-[:FOLLOWS]->() }
+  WHEN $type = 'person' THEN COUNT { (me)-[r:FOLLOWS]->(:Person) WHERE r.status = $status }
+  WHEN $type = 'page' THEN COUNT { (me)-[r:FOLLOWS]->(:Page) WHERE r.status = $status }
+  ELSE COUNT { (me)-[r:FOLLOWS]->() WHERE r.status = $status }
 END AS total
 CALL (me) {
   MATCH (me)-[r:FOLLOWS]->(t)
-  WHERE $type IS NULL OR ($type = 'person' AND t:Person) OR ($type = 'page' AND t:Page)
+  WHERE r.status = $status AND ($type IS NULL OR ($type = 'person' AND t:Person) OR ($type = 'page' AND t:Page))
   WITH t, r ORDER BY r.since DESC, coalesce(t.id, t.email)
   SKIP $skip LIMIT $limit
   RETURN collect({type: CASE WHEN t:Page THEN 'page' ELSE 'person' END, id: t.id, email: t.email,
-                  name: t.name, followedAt: toString(r.since)}) AS data
+                  name: t.name, followedAt: toString(r.since), status: r.status}) AS data
 }
 RETURN total, data

@@ -10,13 +10,14 @@ WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
 WITH v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
      CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
-     CASE WHEN small THEN COLLECT { MATCH (v)-[:FOLLOWS]->(f) RETURN f } END AS followed
+     CASE WHEN small THEN COLLECT { MATCH (v)-[r:FOLLOWS]->(f) WHERE r.status = 'active' RETURN f } END AS followed,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:MUTES]->(m) RETURN m } END AS muting
 UNWIND range(0, size($posts) - 1) AS i
-WITH v, small, blocked, friends, followed, i, $posts[i] AS post
+WITH v, small, blocked, friends, followed, muting, i, $posts[i] AS post
 OPTIONAL MATCH (ax:Person {org: $org, id: post.authorId})
 OPTIONAL MATCH (ae:Person {org: $org, email: post.authorEmail})
 OPTIONAL MATCH (g:Page {org: $org, id: post.pageId})
-WITH v, small, blocked, friends, followed, i, post, coalesce(ax, ae) AS a, g
+WITH v, small, blocked, friends, followed, muting, i, post, coalesce(ax, ae) AS a, g
 WITH i, post, CASE
     WHEN v IS NOT NULL AND (v = a OR (a IS NULL AND v.id = post.authorId)) THEN [true, 'author']
     WHEN v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN blocked
@@ -28,10 +29,12 @@ WITH i, post, CASE
               ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
     WHEN post.visibility = 'connections' THEN [false, 'not_connected']
     WHEN a IS NOT NULL AND CASE WHEN small THEN a IN followed
-                                ELSE EXISTS { (v)-[:FOLLOWS]->(a) } END THEN [true, 'follower']
+                                ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN [true, 'follower']
     WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
-                                ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
+                                ELSE EXISTS { (v)-[r:FOLLOWS]->(g) WHERE r.status = 'active' } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
-  END AS verdict
-WITH i, verdict ORDER BY i
-RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons
+  END AS verdict,
+  v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
+                                       ELSE EXISTS { (v)-[:MUTES]->(a) } END AS muted
+WITH i, verdict, muted ORDER BY i
+RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons, collect(muted) AS muted

@@ -18,9 +18,10 @@ WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
 WITH v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
      CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
-     CASE WHEN small THEN COLLECT { MATCH (v)-[:FOLLOWS]->(f) RETURN f } END AS followed
+     CASE WHEN small THEN COLLECT { MATCH (v)-[r:FOLLOWS]->(f) WHERE r.status = 'active' RETURN f } END AS followed,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:MUTES]->(m) RETURN m } END AS muting
 UNWIND range(0, size($postIds) - 1) AS i
-WITH v, small, blocked, friends, followed, i, $postIds[i] AS postId
+WITH v, small, blocked, friends, followed, muting, i, $postIds[i] AS postId
 OPTIONAL MATCH (p:Post {org: $org, id: postId})
 OPTIONAL MATCH (a:Person)-[:AUTHORED]->(p)
 OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
@@ -35,13 +36,15 @@ WITH i, postId, CASE
     WHEN CASE WHEN small THEN a IN friends
               ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
     WHEN p.visibility = 'connections' THEN [false, 'not_connected']
-    WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[:FOLLOWS]->(a) } END THEN [true, 'follower']
+    WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN [true, 'follower']
     WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
-                                ELSE EXISTS { (v)-[:FOLLOWS]->(g) } END THEN [true, 'page_follower']
+                                ELSE EXISTS { (v)-[r:FOLLOWS]->(g) WHERE r.status = 'active' } END THEN [true, 'page_follower']
     ELSE [false, 'not_follower']
-  END AS verdict
+  END AS verdict,
+  v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
+                                       ELSE EXISTS { (v)-[:MUTES]->(a) } END AS muted
 // One record holding two lists, in the order asked (the caller pairs them with the
 // ids it sent): the driver decodes one record of two lists far faster than 1,000
 // records or a list of 1,000 maps.
-WITH i, verdict ORDER BY i
-RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons
+WITH i, verdict, muted ORDER BY i
+RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons, collect(muted) AS muted

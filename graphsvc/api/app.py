@@ -17,7 +17,22 @@ from .. import config
 from ..db import Database
 from ..errors import HTTP_ERROR, INTERNAL, METHOD_NOT_ALLOWED, NOT_FOUND, ApiError, from_driver
 from ..worker import dispatcher
-from . import analytics, blocks, connections, events, follows, graph, health, pages, posts, visibility, webhooks
+from . import (
+    analytics,
+    blocks,
+    connections,
+    events,
+    follows,
+    graph,
+    health,
+    mutes,
+    pages,
+    posts,
+    relationships,
+    settings,
+    visibility,
+    webhooks,
+)
 from .endpoint import JSON, AccessLog, error_response, to_route
 from .openapi import DOCS_HTML, document
 
@@ -28,6 +43,9 @@ log = logging.getLogger("graphsvc")
 ENDPOINTS = [
     *visibility.ENDPOINTS,
     *follows.ENDPOINTS,
+    *settings.ENDPOINTS,
+    *mutes.ENDPOINTS,
+    *relationships.ENDPOINTS,
     *pages.ENDPOINTS,
     *connections.ENDPOINTS,
     *blocks.ENDPOINTS,

@@ -31,7 +31,7 @@ async def can_see(ctx: Ctx) -> dict:
     q = ctx.query
     viewer = _viewer(ctx, q.viewerId)
     (row,) = await ctx.db.read(visibility.check_stored, ctx.org, viewer, [valid_id(q.postId, "postId")])
-    return {"visible": row["visible"], "reason": row["reason"]}
+    return {"visible": row["visible"], "reason": row["reason"], "muted": row["muted"]}
 
 
 async def can_see_batch(ctx: Ctx) -> dict:

@@ -193,6 +193,12 @@ class DatabaseBusy(UnavailableError):
     code = "database_busy"
 
 
+class SecretKeyMissing(UnavailableError):
+    """The service has no key to seal webhook signing secrets with (GRAPHSVC_SECRET_KEY)."""
+
+    code = "secret_key_missing"
+
+
 
 class HttpError(BadRequestError):
     """The request could not be routed (its status is the one answered)."""
@@ -214,6 +220,12 @@ class SelfBlock(BadRequestError):
 
 class UrlNotAllowed(BadRequestError):
     code = "url_not_allowed"
+
+
+class UrlCredentials(BadRequestError):
+    """A webhook url with a user name or password; deliveries are authenticated by signature."""
+
+    code = "url_credentials"
 
 
 class QueryRefused(BadRequestError):
@@ -262,6 +274,28 @@ class AmbiguousFollowing(ConflictError):
     """A person and a page share the id: say which with followingType."""
 
     code = "ambiguous_following"
+
+
+class FollowRequestNotFound(NotFoundError):
+    code = "follow_request_not_found"
+
+
+class FollowerNotFound(NotFoundError):
+    code = "follower_not_found"
+
+
+class NotMuted(NotFoundError):
+    code = "not_muted"
+
+
+class SelfMute(BadRequestError):
+    code = "self_mute"
+
+
+class BadCursor(BadRequestError):
+    """A cursor that is malformed or was issued for another list."""
+
+    code = "bad_cursor"
 
 def _subclasses(cls: type) -> list[type]:
     found = []

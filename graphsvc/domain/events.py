@@ -13,7 +13,7 @@ from typing import Any
 from ..db import S, Tx, one, rows
 
 TYPES = (
-    "follow.created", "follow.deleted",
+    "follow.created", "follow.deleted", "follow.requested", "follow.rejected",
     "connection.requested", "connection.accepted", "connection.rejected", "connection.removed",
     "block.created", "block.deleted", "page.updated",
 )

@@ -21,3 +21,13 @@ async def delete(tx: Tx, org: str, post_id: str) -> None:
     row = await one(tx, S.posts.delete, org=org, postId=post_id)
     if not row["deleted"]:
         raise POST_NOT_FOUND()
+
+
+async def audience(tx: Tx, org: str, post_id: str, after: str, limit: int) -> tuple[list[dict], str | None]:
+    """One page of the post's audience after the person key `after` ('' to start), and the
+    key to continue after (None at the end)."""
+    data = (await one(tx, S.posts.audience, org=org, postId=post_id, after=after, limit=limit))["data"]
+    if not data and not (await one(tx, S.posts.exists, org=org, postId=post_id))["found"]:
+        raise POST_NOT_FOUND()
+    last = data[-1]["key"] if len(data) == limit else None
+    return [{"userId": item["userId"], "reason": item["reason"]} for item in data], last

@@ -21,6 +21,6 @@ async def check_inline(tx: Tx, org: str, viewer: PersonRef, posts: list[dict]) -
 
 
 def _verdicts(post_ids: list[str], row: dict) -> list[dict]:
-    """The statements answer two lists in the order asked; pair them with the ids."""
-    return [{"postId": pid, "visible": visible, "reason": reason}
-            for pid, visible, reason in zip(post_ids, row["visible"], row["reasons"], strict=True)]
+    """The statements answer lists in the order asked; pair them with the ids."""
+    return [{"postId": pid, "visible": visible, "reason": reason, "muted": muted}
+            for pid, visible, reason, muted in zip(post_ids, row["visible"], row["reasons"], row["muted"], strict=True)]

@@ -87,26 +87,31 @@ def _follow_kind(ev: dict) -> str:
     return "page" if following.get("type") == "page" else "person"
 
 
+# The edge each follow.* event leaves behind: an active follow, a pending request, or none.
+FOLLOW_EDGE = {"follow.created": "active", "follow.requested": "pending"}
+
+
 def follow_violations(events: list[dict], edges: list[dict]) -> list[str]:
     """Compare the latest follow.* event per (actor, subject, kind) with the FOLLOWS edges."""
     latest: dict[tuple, dict] = {}
     for ev in events:
         latest[(ev["actor"], ev["subject"], _follow_kind(ev))] = ev
-    claimed = {key for key, ev in latest.items() if ev["type"] == "follow.created"}
+    claimed = {key: FOLLOW_EDGE[ev["type"]] for key, ev in latest.items() if ev["type"] in FOLLOW_EDGE}
     found: set[tuple] = set()
     problems = []
     for edge in edges:
         names_from = [n for n in (edge["fromId"], edge["fromEmail"], *(edge.get("fromFormer") or ())) if n]
         names_to = [n for n in (edge["toId"], edge["toEmail"], *(edge.get("toFormer") or ())) if n]
-        keys = {(a, s, edge["kind"]) for a in names_from for s in names_to}
-        hit = keys & claimed
+        status = edge["status"] or "active"
+        hit = {(a, s, edge["kind"]) for a in names_from for s in names_to if claimed.get((a, s, edge["kind"])) == status}
         found |= hit
         if not hit:
-            problems.append(f"edge {'/'.join(names_from)} -FOLLOWS-> {edge['kind']} {'/'.join(names_to)} "
-                            "has no follow.created as its latest event")
-    for key in sorted(claimed - found, key=str):
+            want = "follow.created" if status == "active" else "follow.requested"
+            problems.append(f"{status} edge {'/'.join(names_from)} -FOLLOWS-> {edge['kind']} {'/'.join(names_to)} "
+                            f"has no {want} as its latest event")
+    for key in sorted(set(claimed) - found, key=str):
         ev = latest[key]
-        problems.append(f"event #{ev['seq']} follow.created {key[0]} -> {key[2]} {key[1]} has no FOLLOWS edge")
+        problems.append(f"event #{ev['seq']} {ev['type']} {key[0]} -> {key[2]} {key[1]} has no matching FOLLOWS edge")
     return problems
 
 

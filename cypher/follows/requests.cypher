@@ -1,0 +1,13 @@
+// Follow requests the acting person has received and not answered, newest first.
+OPTIONAL MATCH (a:Person {org: $org, id: $meId})
+OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
+WITH coalesce(a, b) AS me
+WITH me, CASE WHEN me IS NULL THEN 0 ELSE COUNT { (me)<-[r:FOLLOWS]-() WHERE r.status = 'pending' } END AS total
+CALL (me) {
+  MATCH (me)<-[r:FOLLOWS]-(f:Person)
+  WHERE r.status = 'pending'
+  WITH f, r ORDER BY r.since DESC, coalesce(f.id, f.email)
+  SKIP $skip LIMIT $limit
+  RETURN collect({user: f {.id, .email}, requestedAt: toString(r.since)}) AS data
+}
+RETURN total, data

@@ -1,0 +1,12 @@
+// The people the acting person has muted, newest first.
+OPTIONAL MATCH (a:Person {org: $org, id: $meId})
+OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
+WITH coalesce(a, b) AS me
+WITH me, CASE WHEN me IS NULL THEN 0 ELSE COUNT { (me)-[:MUTES]->() } END AS total
+CALL (me) {
+  MATCH (me)-[m:MUTES]->(t:Person)
+  WITH t, m ORDER BY m.since DESC, coalesce(t.id, t.email)
+  SKIP $skip LIMIT $limit
+  RETURN collect({id: t.id, email: t.email, mutedAt: toString(m.since)}) AS data
+}
+RETURN total, data

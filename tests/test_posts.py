@@ -1,0 +1,100 @@
+"""Posts: the audience of a post for fan-out on write, walked by cursor."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import assert_error
+
+F = "/client/community"
+A = "/community/posts/{}/audience"
+
+
+def walk(staff, post: str, limit: int) -> list[dict]:
+    out, cursor, pages = [], None, 0
+    while True:
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        resp = staff.get(A.format(post), params=params)
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        assert len(body["data"]) <= limit
+        out += body["data"]
+        pages += 1
+        assert pages < 100, "the walk does not end"
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return out
+
+
+@pytest.fixture
+def author(org):
+    """usr_au: connections c0..c5, followers f0..f9 (c0, c1 also follow), a page with followers
+    p0..p4 (f0 and c2 also follow it); blocked b0, muter m0 (a follower), a pending request."""
+    service, staff = org.service(), org.staff()
+    for i in range(6):
+        r = service.post("/community/connections/request", {"targetId": f"usr_c{i}", "userId": "usr_au"}).json()
+        assert service.put(f"/community/connections/{r['id']}/respond",
+                           {"action": "accept", "userId": f"usr_c{i}"}).status_code == 200
+    for sub in [f"usr_f{i}" for i in range(10)] + ["usr_c0", "usr_c1", "usr_m0", "usr_b0"]:
+        assert org.member(sub).post(f"{F}/follow", {"following": "usr_au"}).status_code == 201
+    assert staff.put("/community/pages/pg_1", {"name": "P"}).status_code == 201
+    for sub in [f"usr_p{i}" for i in range(5)] + ["usr_f0", "usr_c2", "usr_au"]:
+        assert org.member(sub).post(f"{F}/follow", {"following": "pg_1", "followingType": "page"}).status_code == 201
+    assert org.member("usr_au").post(f"{F}/blocks", {"targetId": "usr_b0"}).status_code == 201
+    assert org.member("usr_m0").post(f"{F}/mutes", {"targetId": "usr_au"}).status_code == 201
+    assert org.member("usr_au").put(f"{F}/settings", {"protected": True}).status_code == 200
+    assert org.member("usr_pending").post(f"{F}/follow", {"following": "usr_au"}).status_code == 202
+    # The author's own mutes do not matter.
+    assert org.member("usr_au").post(f"{F}/mutes", {"targetId": "usr_f9"}).status_code == 201
+    for vis in ("public", "followers", "connections", "private"):
+        assert staff.put(f"/community/posts/p_{vis}", {"authorId": "usr_au", "visibility": vis,
+                                                      "pageId": "pg_1"}).status_code == 201
+    return staff
+
+
+def expected(vis: str) -> dict[str, str]:
+    if vis == "private":
+        return {}
+    want = {f"usr_c{i}": "connection" for i in range(6)}
+    if vis == "connections":
+        return want
+    want.update({f"usr_f{i}": "follower" for i in range(10)})
+    want.update({f"usr_p{i}": "page_follower" for i in range(5)})
+    return want
+
+
+@pytest.mark.parametrize("vis", ["public", "followers", "connections", "private"])
+@pytest.mark.parametrize("limit", [1, 3, 1000])
+def test_the_walk_lists_the_whole_audience_once(author, vis, limit):
+    got = walk(author, f"p_{vis}", limit)
+    ids = [m["userId"] for m in got]
+    assert len(ids) == len(set(ids)), "someone was listed twice"
+    assert {m["userId"]: m["reason"] for m in got} == expected(vis)
+
+
+def test_a_walk_holds_while_people_come_and_go(author, org):
+    """Items that exist throughout the walk are listed exactly once even as others change."""
+    first = author.get(A.format("p_public"), params={"limit": 5}).json()
+    seen = [m["userId"] for m in first["data"]]
+    for i in range(5):
+        assert org.member(f"usr_new{i}").post(f"{F}/follow", {"following": "usr_au"}).status_code in (201, 202)
+    assert org.member("usr_f3").delete(f"{F}/follow/usr_au").status_code == 204
+    cursor = first["nextCursor"]
+    while cursor:
+        body = author.get(A.format("p_public"), params={"limit": 5, "cursor": cursor}).json()
+        seen += [m["userId"] for m in body["data"]]
+        cursor = body["nextCursor"]
+    assert len(seen) == len(set(seen))
+    stable = set(expected("public")) - {"usr_f3"}
+    assert stable <= set(seen)
+
+
+def test_bad_input(author, other_org, org):
+    assert_error(author.get(A.format("p_missing")), 404, "post_not_found")
+    assert_error(author.get(A.format("p_public"), params={"limit": 0}), 400)
+    assert_error(author.get(A.format("p_public"), params={"limit": 1001}), 400)
+    assert_error(author.get(A.format("p_public"), params={"cursor": "not a cursor!"}), 400, "bad_cursor")
+    cursor = author.get(A.format("p_public"), params={"limit": 1}).json()["nextCursor"]
+    assert_error(author.get(A.format("p_followers"), params={"cursor": cursor}), 400, "bad_cursor")
+    assert_error(other_org.staff().get(A.format("p_public"), params={"cursor": cursor}), 400, "bad_cursor")
+    assert_error(org.member("usr_c0").get(A.format("p_public")), 403)
