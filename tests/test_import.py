@@ -180,3 +180,19 @@ def test_generated_twin_hubs_have_the_asked_degree_and_mutuals(org, neo4j_target
     too_big = run_cli(neo4j_target, "generate", "--people", "600", "--hub-degree", "401", "--no-import",
                       "--org", org.id, "--out", str(tmp_path / "big"))
     assert too_big.returncode == 2 and "hub_degree" in too_big.stderr
+
+
+def test_import_protected_people_and_pending_follows(org, neo4j_target, tmp_path):
+    """A protected person and a pending request come in through the importer as the API makes them."""
+    write_csv(tmp_path / "people.csv", ["id", "protected"], [["usr_p", "true"], ["usr_q", ""], ["usr_r", "false"]])
+    write_csv(tmp_path / "follows.csv", ["followerId", "followingId", "status"],
+              [["usr_q", "usr_p", "pending"], ["usr_r", "usr_p", ""]])
+    result = run_cli(neo4j_target, "import", "--org", org.id, str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    p = org.member("usr_p")
+    assert p.get("/client/community/settings").json() == {"protected": True}
+    assert [f["id"] for f in p.get("/client/community/followers").json()["data"]] == ["usr_r"]
+    assert [r["user"]["id"] for r in p.get("/client/community/follow-requests").json()["data"]] == ["usr_q"]
+    write_csv(tmp_path / "follows.csv", ["followerId", "followingId", "status"], [["usr_q", "usr_p", "maybe"]])
+    bad = run_cli(neo4j_target, "import", "--org", org.id, str(tmp_path))
+    assert bad.returncode == 2 and "status must be active or pending" in bad.stdout + bad.stderr

@@ -2,7 +2,7 @@
 // description: New follows started in each of the last `weeks` weeks (Monday to Sunday,
 //   UTC), split into follows of people and of pages, and the running total of follows
 //   standing today that had started by the end of that week. Unfollowed edges are
-//   deleted, so they count in no week.
+//   deleted, so they count in no week; pending follow requests are not follows.
 // param: weeks (int, default 12): how many weeks, ending with the current one
 // Followers are found by index seeks on (org, id), and (org, email) for those known
 // only by email.
@@ -12,6 +12,7 @@ CALL () {
   MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL AND p.id IS NULL RETURN p
 }
 MATCH (p)-[f:FOLLOWS]->(t)
+WHERE f.status = 'active'
 WITH date.truncate('week', f.since) AS week, count(*) AS n, count(CASE WHEN t:Page THEN 1 END) AS pages
 WITH collect({week: week, n: n, pages: pages}) AS counts
 UNWIND range($weeks - 1, 0, -1) AS ago

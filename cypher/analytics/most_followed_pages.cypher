@@ -4,7 +4,7 @@
 // param: limit (int, default 10): how many pages to list
 // Starts from an index seek on Page(org, id); pages nobody follows are left out.
 MATCH (pg:Page) WHERE pg.org = $org AND pg.id IS NOT NULL
-WITH pg, COUNT { (:Person)-[:FOLLOWS]->(pg) } AS followers
+WITH pg, COUNT { (:Person)-[f:FOLLOWS]->(pg) WHERE f.status = 'active' } AS followers
 WHERE followers > 0
 RETURN pg.id AS pageId, pg.name AS name, followers, pg.followerCount AS followerCount
 ORDER BY followers DESC, pageId

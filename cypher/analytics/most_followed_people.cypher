@@ -8,7 +8,7 @@ CALL () {
   UNION
   MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL AND p.id IS NULL RETURN p
 }
-WITH p, COUNT { (:Person)-[:FOLLOWS]->(p) } AS followers
+WITH p, COUNT { (:Person)-[f:FOLLOWS]->(p) WHERE f.status = 'active' } AS followers
 WHERE followers > 0
 RETURN p.id AS userId, p.email AS email, followers
 ORDER BY followers DESC, coalesce(userId, email)

@@ -161,8 +161,11 @@ def connection_id(org: str, requester: str, target: str, requested_at: str | Non
 
 
 def _person(row: dict, org: str) -> dict:
+    protected = (_text(row, "protected", False) or "").lower() or None
+    if protected not in (None, "true", "false"):
+        raise ImportError_("protected must be true or false")
     return {"id": _text(row, "id"), "email": _text(row, "email", False), "key": _text(row, "key", False),
-            "createdAt": _time(row, "createdAt")}
+            "createdAt": _time(row, "createdAt"), "protected": None if protected is None else protected == "true"}
 
 
 def _page(row: dict, org: str) -> dict:
@@ -173,8 +176,11 @@ def _follow(row: dict, org: str) -> dict:
     kind = _text(row, "followingType", False) or "person"
     if kind not in ("person", "page"):
         raise ImportError_("followingType must be person or page")
+    status = _text(row, "status", False) or "active"
+    if status not in ("active", "pending") or (status == "pending" and kind == "page"):
+        raise ImportError_("status must be active or pending (pending: a request to a protected person)")
     return {"followerId": _text(row, "followerId"), "followingId": _text(row, "followingId"),
-            "followingType": kind, "since": _time(row, "since")}
+            "followingType": kind, "since": _time(row, "since"), "status": status}
 
 
 def _connection(row: dict, org: str) -> dict:
