@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
+from urllib.parse import unquote_to_bytes
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -23,8 +24,17 @@ from ..auth import Principal, acting_person, authenticate, require_role
 from ..config import Settings
 from ..db import Database
 from ..domain import identity
-from ..errors import INVALID_JSON, PAYLOAD_TOO_LARGE, REPEATED_PARAMETER, USER_CONFLICT, VALIDATION_ERROR, ApiError
+from ..errors import (
+    INVALID_JSON,
+    INVALID_TEXT,
+    PAYLOAD_TOO_LARGE,
+    REPEATED_PARAMETER,
+    USER_CONFLICT,
+    VALIDATION_ERROR,
+    ApiError,
+)
 from ..people import PersonRef
+from ..text import ESCAPED_SURROGATE_RE, first_invalid, printable, repaired
 
 log = logging.getLogger("graphsvc.http")
 
@@ -98,11 +108,21 @@ class JSON(JSONResponse):
         try:
             return orjson.dumps(content)
         except orjson.JSONEncodeError:
+            pass
+        try:
             return super().render(content)
+        except UnicodeEncodeError:
+            # Only text stored before the edge refused lone surrogates gets here: serve it
+            # with U+FFFD rather than fail every read of it, and say where the fix is.
+            log.warning("an answer held text that is not valid Unicode; served with U+FFFD. "
+                        "`graphsvc check` finds such stored text and `--repair` fixes it")
+            return super().render(repaired(content))
 
 
 def error_response(exc: ApiError) -> JSONResponse:
-    return JSON(exc.body(), status_code=exc.status)
+    body = exc.body()
+    body["error"]["message"] = printable(str(body["error"]["message"]))  # may quote the caller's text
+    return JSON(body, status_code=exc.status)
 
 
 def _validation_message(exc: ValidationError) -> str:
@@ -126,11 +146,55 @@ async def _read_json(request: Request, cap: int) -> Any:
     raw = b"".join(chunks)
     if not raw:
         return {}
+    return parse_json(raw)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise INVALID_JSON(f"{name} is not a JSON number")
+
+
+def _finite_float(literal: str) -> float:
+    value = float(literal)
+    if value in (float("inf"), float("-inf")):
+        raise INVALID_JSON(f"number out of range: {literal[:40]}")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """A request body as JSON, refusing what cannot be stored and answered as given.
+
+    UTF-8 only (CONTRACT.md's clients send UTF-8; json.loads would also guess UTF-16 and
+    UTF-32, which nobody sends on purpose). `NaN`, `Infinity` and numbers that overflow a
+    float (`1e999`) are refused: stored, they came back as null. So is a lone surrogate
+    escape (`"\\udc80"`) anywhere, key or value: no UTF-8 encoder takes it, so it could
+    neither be written to Neo4j nor answered.
+    """
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise INVALID_TEXT(f"request body is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+        where = first_invalid(value) if ESCAPED_SURROGATE_RE.search(text) else None
+    except (ValueError, RecursionError):
         # RecursionError: nesting deeper than the parser's stack (`[[[[...`) is bad input too.
         raise INVALID_JSON() from None
+    if where:
+        raise INVALID_TEXT(f"{where} holds a lone UTF-16 surrogate, which is not valid Unicode")
+    return value
+
+
+def _check_raw_text(request: Request) -> None:
+    """Refuse a path or query string whose percent-escapes are not UTF-8. Starlette and
+    uvicorn decode them leniently (bad bytes become U+FFFD), so a free-text parameter
+    would otherwise go on with text the caller never sent."""
+    scope = request.scope
+    for where, raw in (("path", scope.get("raw_path") or b""), ("query string", scope.get("query_string") or b"")):
+        if b"%" in raw or not raw.isascii():
+            try:
+                unquote_to_bytes(raw).decode("utf-8")
+            except UnicodeDecodeError:
+                raise INVALID_TEXT(f"the {where} is not valid UTF-8 once percent-decoded") from None
 
 
 def _validate(model: type[BaseModel], data: Any, where: str) -> BaseModel:
@@ -160,6 +224,7 @@ def to_route(ep: Endpoint) -> Route:
         principal = authenticate(request.headers, app.settings)
         request.state.principal = principal  # before the role check, so refusals are attributed
         require_role(principal, *ep.roles)
+        _check_raw_text(request)
         ctx = Ctx(request, principal, app.db, app.settings, path=dict(request.path_params))
         if ep.query is not None:
             ctx.query = _validate(ep.query, _query_dict(request, ep.query), "query")

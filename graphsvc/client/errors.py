@@ -93,6 +93,10 @@ class InvalidJson(BadRequestError):
     code = "invalid_json"
 
 
+class InvalidText(BadRequestError):
+    code = "invalid_text"
+
+
 class InvalidId(BadRequestError):
     code = "invalid_id"
 
