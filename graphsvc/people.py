@@ -12,7 +12,11 @@ from dataclasses import dataclass
 from .errors import INVALID_EMAIL, INVALID_ID
 
 ID_RE = re.compile(r"[A-Za-z0-9_\-.:]{1,128}")
-EMAIL_RE = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+")
+# RFC 5321/5322 as mail systems accept them: the local part a dot-atom (no leading,
+# trailing or doubled dot) of at most 64 characters, then host-name labels.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+EMAIL_RE = re.compile(rf"(?=[^@]{{1,64}}@){_ATEXT}+(?:\.{_ATEXT}+)*@{_LABEL}(?:\.{_LABEL})+")
 
 
 @dataclass(frozen=True)
