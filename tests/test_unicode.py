@@ -326,3 +326,29 @@ def test_an_error_answer_does_not_silently_close_the_connection(server, org: Org
                 assert second[0] == 200, second
     assert dropped == [], ("the connection was closed without `Connection: close` and without answering "
                            "the request:\n" + "\n".join(dropped))
+
+
+def test_a_500_is_answered_and_the_connection_stays_usable(server, org: Org, driver):
+    """A genuine 500 (here a stored `context` that is not JSON, as a hand edit or an old bug
+    leaves behind) is answered in the error shape, and the client's next request on the
+    same keep-alive connection is answered too, unless the 500 said `Connection: close`."""
+    alice = org.member("usr_alice")
+    made = alice.post(REQUEST, {"targetId": "usr_b", "context": {"a": 1}})
+    assert made.status_code == 201, made.text
+    driver.execute_query("MATCH ()-[c:CONNECTED {id: $id}]->() SET c.context = '{not json'", id=made.json()["id"])
+    host, port = urlsplit(server.url).hostname, urlsplit(server.url).port
+    auth = f"orgid: {org.id}\r\nAuthorization: Bearer {alice.token}\r\n"
+    broken = f"GET /client/community/connections/sent HTTP/1.1\r\nHost: {host}\r\n{auth}\r\n".encode()
+    good = f"GET /client/community/follow/stats HTTP/1.1\r\nHost: {host}\r\n{auth}\r\n".encode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(broken)
+        first = _read_response(sock)
+        assert first is not None, "the 500 itself was never sent"
+        status, headers, body = first
+        assert status == 500 and b'"code":"internal"' in body, (status, body)
+        if headers.get("connection", "").lower() == "close":
+            return  # announced: the client knows to open a new connection
+        sock.sendall(good)
+        second = _read_response(sock)
+        assert second is not None, "the connection was closed after the 500 without `Connection: close`"
+        assert second[0] == 200, second

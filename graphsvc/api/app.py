@@ -33,7 +33,7 @@ from . import (
     visibility,
     webhooks,
 )
-from .endpoint import JSON, AccessLog, error_response, to_route
+from .endpoint import JSON, AccessLog, ServerErrors, error_response, to_route
 from .openapi import DOCS_HTML, document
 
 log = logging.getLogger("graphsvc")
@@ -125,6 +125,8 @@ def create_app(settings: config.Settings | None = None) -> Starlette:
             Exception: on_unexpected,
         },
     )
+    # Added first, so it runs inside AccessLog: the access log sees the 500 it answers.
+    app.add_middleware(ServerErrors)
     app.add_middleware(AccessLog, observe=health.observe)
     return app
 

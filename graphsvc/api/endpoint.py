@@ -25,6 +25,7 @@ from ..config import Settings
 from ..db import Database
 from ..domain import identity
 from ..errors import (
+    INTERNAL,
     INVALID_JSON,
     INVALID_TEXT,
     PAYLOAD_TOO_LARGE,
@@ -280,3 +281,36 @@ class AccessLog:
                 "org": getattr(principal, "org", None), "sub": getattr(principal, "sub", None),
                 "role": getattr(principal, "role", None),
             }))
+
+
+class ServerErrors:
+    """The last resort for an unexpected exception: log it once and answer 500 in the
+    error shape, on a connection that stays usable.
+
+    Starlette's own last resort (ServerErrorMiddleware) sends its 500 and then re-raises,
+    and uvicorn answers a re-raised exception by closing the socket: a keep-alive client
+    then loses its next request. Installed inside that middleware, this one never
+    re-raises once it has answered. If the answer had already started, nothing can be
+    said any more; the exception goes on and the connection is closed, as it must be.
+    """
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_wrapper(message: dict) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            if started:
+                raise
+            logging.getLogger("graphsvc").exception("unhandled error on %s %s", scope["method"], scope["path"])
+            await error_response(INTERNAL())(scope, receive, send)
