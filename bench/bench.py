@@ -210,7 +210,8 @@ class Bench:
 
         def degree_raw(i: int) -> Call:
             a, b = random_pair()
-            return lambda: self.read(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None)
+            return lambda: self.read(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None,
+                                     maxDepth=3)
         ops.append(Op("degree", degree_api, degree_raw))
 
         def sugg_api(i: int) -> Call:

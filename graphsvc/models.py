@@ -340,8 +340,15 @@ class RelationshipsQuery(ActingQuery):
                      examples=["usr_bob,carol@example.com"])
 
 
+MAX_DEGREE = 6  # CONTRACT.md: maxDepth 1-6
+
+
+class DegreeQuery(ActingQuery):
+    maxDepth: int = Field(3, ge=1, le=MAX_DEGREE, description="Search at most this many hops (1-6)")
+
+
 class Degree(BaseModel):
-    degree: Literal[1, 2, 3] | None
+    degree: int | None = Field(ge=1, le=MAX_DEGREE, description="Hops on the shortest path; null past maxDepth")
     path: list[PersonOut]
 
 

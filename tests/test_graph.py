@@ -177,12 +177,13 @@ def test_degree_and_suggestions_match_networkx(org):
     # Degree of separation for random pairs, and the path is a real shortest path.
     for _ in range(25):
         a, b = rng.sample(sorted(g.nodes()), 2)
-        got = org.member(name(a)).get(f"/client/community/degree/{name(b)}").json()
+        depth = rng.randint(1, 6)
+        got = org.member(name(a)).get(f"/client/community/degree/{name(b)}", params={"maxDepth": depth}).json()
         try:
             expected = nx.shortest_path_length(g, a, b)
         except nx.NetworkXNoPath:
             expected = None
-        if expected is not None and expected > 3:
+        if expected is not None and expected > depth:
             expected = None
         assert got["degree"] == expected, (a, b, got)
         if expected:
@@ -226,6 +227,41 @@ def test_degree_edges(org):
     assert r["degree"] == 1 and [p["id"] for p in r["path"]] == ["usr_alice", "usr_bob"]
     org.service().post(f"{C}/request", {"targetId": "usr_carol", "userId": "usr_bob"})  # pending: no path
     assert alice.get("/client/community/degree/usr_carol").json()["degree"] is None
+
+
+def test_max_depth_bounds_the_search(org):
+    """`maxDepth` (1-6, default 3) is how many hops the search may take: a 4-hop and a
+    5-hop chain are found only when it allows, along the real path; outside 1-6 is 400."""
+    chain = [f"usr_c{i}" for i in range(6)]  # usr_c0 - usr_c1 - ... - usr_c5: five hops
+    for a, b in zip(chain, chain[1:]):
+        connect(org.service(), a, b)
+    first = org.member("usr_c0")
+    for depth in range(1, 7):
+        for hops in (1, 3, 4, 5):
+            got = first.get(f"/client/community/degree/{chain[hops]}", params={"maxDepth": depth})
+            assert got.status_code == 200, got.text
+            if hops <= depth:
+                assert got.json() == {"degree": hops, "path": [{"id": c, "email": None} for c in chain[:hops + 1]]}
+            else:
+                assert got.json() == {"degree": None, "path": []}, (depth, hops)
+    assert first.get("/client/community/degree/usr_c3").json()["degree"] == 3  # the default is 3
+    assert first.get("/client/community/degree/usr_c4").json()["degree"] is None
+    for bad in ("0", "7", "-1", "three", "", "3.5"):
+        assert_error(first.get("/client/community/degree/usr_c4", params={"maxDepth": bad}), 400, "validation_error")
+
+
+def test_degree_to_oneself_by_any_name_is_self_degree(org):
+    """An id and that person's email name one person, whoever asks: a member by email, or
+    staff and services acting as the member by one name and asking about the other."""
+    alice = org.member("usr_alice", "alice@x.test")
+    assert alice.get("/client/community/follow/stats").status_code == 200  # signed in: id and email are one
+    staff, service = org.staff(), org.service()
+    assert_error(alice.get("/client/community/degree/ALICE@x.test"), 400, "self_degree")
+    assert_error(staff.get("/client/community/degree/alice@x.test", params={"userId": "usr_alice"}), 400, "self_degree")
+    assert_error(service.get("/client/community/degree/usr_alice", params={"userId": "Alice@x.test"}), 400, "self_degree")
+    assert_error(staff.get("/client/community/degree/usr_nobody", params={"userId": "usr_nobody"}), 400, "self_degree")
+    connect(service, "usr_alice", "usr_bob")
+    assert service.get("/client/community/degree/usr_bob", params={"userId": "alice@x.test"}).json()["degree"] == 1
 
 
 def test_a_sparse_viewer_is_checked_against_lists_collected_once(org, feed, driver, neo4j_target, tmp_path):

@@ -6,8 +6,8 @@ from __future__ import annotations
 from ..domain import graph
 from ..errors import SELF_DEGREE
 from ..models import (
-    ActingQuery,
     Degree,
+    DegreeQuery,
     PageQuery,
     Paginated,
     Suggestion,
@@ -18,11 +18,12 @@ from .endpoint import Ctx, Endpoint
 
 
 async def degree(ctx: Ctx) -> dict:
-    """Over accepted connections, at most 3 hops; `path` runs from the acting user to `userId`."""
+    """Over accepted connections, at most `maxDepth` hops (1-6, default 3); `path` runs from
+    the acting user to `userId`. Yourself, by id or by email, is 400 `self_degree`."""
     me, other = ctx.acting(), person_ref(ctx.path["userId"], "userId")
     if other == me:
-        raise SELF_DEGREE()
-    return await ctx.db.read(graph.degree, ctx.org, me, other)
+        raise SELF_DEGREE()  # the rest (an id and the same person's email) the database tells
+    return await ctx.db.read(graph.degree, ctx.org, me, other, ctx.query.maxDepth)
 
 
 async def suggestions(ctx: Ctx) -> dict:
@@ -32,8 +33,8 @@ async def suggestions(ctx: Ctx) -> dict:
 
 
 ENDPOINTS = [
-    Endpoint("GET", "/client/community/degree/{userId}", degree, "Degrees of separation (1-3, or null)", "Graph",
-             query=ActingQuery, response=Degree),
+    Endpoint("GET", "/client/community/degree/{userId}", degree, "Degrees of separation (1-maxDepth, or null)",
+             "Graph", query=DegreeQuery, response=Degree),
     Endpoint("GET", "/client/community/suggestions", suggestions, "People you may know", "Graph",
              query=PageQuery, response=Paginated[Suggestion]),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..db import S, Tx, one
+from ..errors import SELF_DEGREE
 from ..people import PersonRef
 from . import Page
 
@@ -12,10 +13,16 @@ MAX_FRIENDS = 1000
 FANOUT = 1000
 
 
-async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
+async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef, max_depth: int) -> dict:
+    """`{degree, path}` of the shortest accepted path of at most `max_depth` hops. Two refs
+    naming one person (an id and that person's email) are refused like equal refs."""
     row = await one(tx, S.graph.degree, org=org, meId=me.id, meEmail=me.email, otherId=other.id,
-                    otherEmail=other.email)
-    return row or {"degree": None, "path": []}
+                    otherEmail=other.email, maxDepth=max_depth)
+    if row and row["self"]:
+        raise SELF_DEGREE()
+    if not row or row["degree"] is None:
+        return {"degree": None, "path": []}
+    return {"degree": row["degree"], "path": row["path"]}
 
 
 async def suggestions(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
