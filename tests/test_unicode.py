@@ -10,13 +10,17 @@ lone surrogate, so these bodies are sent as raw JSON text.
 
 from __future__ import annotations
 
+import json
+import os
 import socket
+import subprocess
+import sys
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
-from .conftest import Caller, Org, assert_error
+from .conftest import ROOT, Caller, Org, assert_error
 
 REQUEST = "/client/community/connections/request"
 JSON_HEADERS = {"content-type": "application/json"}
@@ -352,3 +356,56 @@ def test_a_500_is_answered_and_the_connection_stays_usable(server, org: Org, dri
         second = _read_response(sock)
         assert second is not None, "the connection was closed after the 500 without `Connection: close`"
         assert second[0] == 200, second
+
+
+# --- 2f. text stored before the edge refused it ------------------------------------------------
+
+def _graphsvc_check(target, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NEO4J_URI": target.uri, "NEO4J_USER": target.user, "NEO4J_PASSWORD": target.password}
+    return subprocess.run([sys.executable, "-m", "graphsvc", "check", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_stored_bad_text_is_found_and_repaired(org: Org, driver, neo4j_target):
+    """What a version before the fix stored for `context: {"note": "v\\udc80", "n": NaN}`:
+    json.dumps wrote the surrogate as an escape and NaN as a bare word, in the connection's
+    context and in its event's payload. The listings still answer (U+FFFD, null);
+    `graphsvc check` finds both records, `--repair` rewrites them, and afterwards the
+    check passes, the stored text is valid, and the answers are unchanged."""
+    alice, bob, staff = org.member("usr_alice"), org.member("usr_b"), org.staff()
+    made = alice.post(REQUEST, {"targetId": "usr_b", "context": {"note": "ok"}})
+    assert made.status_code == 201, made.text
+    cid, legacy = made.json()["id"], {"note": "v\udc80", "n": float("nan")}
+    driver.execute_query("MATCH ()-[c:CONNECTED {id: $id}]->() SET c.context = $text",
+                         id=cid, text=json.dumps(legacy, separators=(",", ":")))
+    event = driver.execute_query("MATCH (e:Event {org: $org}) WHERE e.type = 'connection.requested' "
+                                 "RETURN e.seq AS seq, e.payload AS payload", org=org.id).records[0]
+    payload = json.loads(event["payload"])
+    payload["connection"]["context"] = legacy
+    driver.execute_query("MATCH (e:Event {org: $org, seq: $seq}) SET e.payload = $text",
+                         org=org.id, seq=event["seq"], text=json.dumps(payload, separators=(",", ":")))
+
+    def answers() -> list:
+        got = [alice.get("/client/community/connections/sent"), bob.get("/client/community/connections/pending"),
+               staff.get("/community/events")]
+        assert [r.status_code for r in got] == [200, 200, 200], [r.text[:300] for r in got]
+        sent, pending, events = (r.json()["data"] for r in got)
+        assert sent[0]["context"] == pending[0]["context"] == {"note": "v\ufffd", "n": None}
+        assert events[0]["payload"]["connection"]["context"] == {"note": "v\ufffd", "n": None}
+        return [sent, pending, events]
+
+    before = answers()
+    found = _graphsvc_check(neo4j_target, "--org", org.id)
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert f"connection {cid}: context.note" in found.stdout and f"event #{event['seq']}: payload" in found.stdout, \
+        found.stdout
+
+    fixed = _graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert "1 connection context(s), 1 event payload(s)" in fixed.stdout, fixed.stdout
+    again = _graphsvc_check(neo4j_target, "--org", org.id)
+    assert again.returncode == 0, again.stdout + again.stderr
+
+    stored = driver.execute_query("MATCH ()-[c:CONNECTED {id: $id}]->() RETURN c.context AS text", id=cid).records[0]
+    assert json.loads(stored["text"]) == {"note": "v\ufffd", "n": None}
+    assert answers() == before

@@ -112,9 +112,10 @@ class JSON(JSONResponse):
             pass
         try:
             return super().render(content)
-        except UnicodeEncodeError:
-            # Only text stored before the edge refused lone surrogates gets here: serve it
-            # with U+FFFD rather than fail every read of it, and say where the fix is.
+        except (UnicodeEncodeError, ValueError):
+            # Only text stored before the edge refused lone surrogates (and NaN beside them:
+            # the standard encoder refuses it) gets here: serve it with U+FFFD (and null)
+            # rather than fail every read of it, and say where the fix is.
             log.warning("an answer held text that is not valid Unicode; served with U+FFFD. "
                         "`graphsvc check` finds such stored text and `--repair` fixes it")
             return super().render(repaired(content))

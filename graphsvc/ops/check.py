@@ -1,9 +1,10 @@
-"""`graphsvc check [--org ORG]`: verify the graph's invariants and report any that fail.
+"""`graphsvc check [--org ORG] [--repair]`: verify the graph's invariants and report any that fail.
 
 The service keeps these true transaction by transaction; the checker exists to
 prove it after the fact (a crash, a restore, a migration, a bug) without trusting
 the code that wrote the data. Every check reads named statements from
-cypher/check/ in read transactions and never writes.
+cypher/check/ in read transactions and never writes; only `--repair` writes, and
+only the stored text below.
 
 What is checked, per org (each query starts from the org's index entries):
 
@@ -26,6 +27,13 @@ What is checked, per org (each query starts from the org's index entries):
 - connection_events: for each connection id, the latest connection.* event agrees
   with the edge: requested -> pending, accepted -> accepted, rejected -> rejected,
   removed -> no edge with that id; and every CONNECTED edge has an event.
+- stored_text: no connection `context` and no event `payload` (JSON kept as text)
+  decodes to a lone UTF-16 surrogate or a non-finite number (NaN, Infinity). Neo4j
+  cannot hold a lone surrogate in a string (the driver refuses to send one), but JSON
+  text can spell one as an escape, and versions before the API refused them stored
+  such text: reading it back failed every listing that held it. `--repair` rewrites
+  each such text with U+FFFD for the surrogate and null for the number (what the
+  answers showed for them), compare-and-set, before the checks run.
 
 With no --org the checker first lists every tenant and a handful of orphans with
 two whole-graph scans (cypher/check/orgs and cypher/check/unscoped: nodes or
@@ -50,12 +58,13 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from .. import config
 from ..db import S, Statement
+from ..text import first_invalid, repaired
 
 # Rows kept per failing check; enough to act on, never a flood.
 CAP = 50
 
 CHECKS = ("page_counters", "people", "connections", "live_pairs", "cross_org", "follow_events",
-          "connection_events")
+          "connection_events", "stored_text")
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,58 @@ def connection_violations(events: list[dict], edges: list[dict]) -> list[str]:
     return problems
 
 
+def text_problem(text: str) -> str | None:
+    """Where stored JSON text decodes to something no answer can carry (a lone surrogate,
+    a non-finite number), or None. Text that is not JSON at all is not this check's concern."""
+    try:
+        return first_invalid(json.loads(text), "")
+    except (ValueError, RecursionError):
+        return None
+
+
+def text_findings(driver: Driver, database: str, org: str) -> tuple[list[dict], list[dict]]:
+    """(connection contexts, event payloads) of the org that fail `text_problem`, each with
+    where the problem is and the text that would replace it."""
+    def bad(rows: list[dict], key: str) -> list[dict]:
+        out = []
+        for row in rows:
+            where = text_problem(row["text"])
+            if where is not None:
+                new = json.dumps(repaired(json.loads(row["text"])), separators=(",", ":"))
+                out.append({key: row[key], "where": where, "old": row["text"], "new": new})
+        return out
+
+    return (bad(_read(driver, database, S.check.text_contexts, org=org), "id"),
+            bad(_read(driver, database, S.check.text_payloads, org=org), "seq"))
+
+
+def text_violations(contexts: list[dict], payloads: list[dict]) -> list[str]:
+    return ([f"connection {c['id']}: context{c['where']} is a lone surrogate or a non-finite number"
+             for c in contexts] +
+            [f"event #{e['seq']}: payload{e['where']} is a lone surrogate or a non-finite number"
+             for e in payloads])
+
+
+def _fixes(found: list[dict], key: str) -> list[dict]:
+    return [{key: f[key], "old": f["old"], "new": f["new"]} for f in found]
+
+
+def repair_text(driver: Driver, database: str, org: str) -> tuple[int, int]:
+    """Rewrite the org's stored text that fails `stored_text`, in one write transaction:
+    (contexts, payloads) rewritten."""
+    contexts, payloads = text_findings(driver, database, org)
+
+    def work(tx: Any) -> tuple[int, int]:
+        fixed_contexts = S.check.repair_contexts.run(tx, org=org, fixes=_fixes(contexts, "id")).single()["fixed"]
+        fixed_payloads = S.check.repair_payloads.run(tx, org=org, fixes=_fixes(payloads, "seq")).single()["fixed"]
+        return fixed_contexts, fixed_payloads
+
+    if not contexts and not payloads:
+        return 0, 0
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
+
+
 def _fmt(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items())
 
@@ -158,14 +219,19 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
                                            _read(driver, database, S.check.follow_edges, org=org))[:CAP])
     add("connection_events", connection_violations(_read(driver, database, S.check.connection_events, org=org),
                                                    _read(driver, database, S.check.connection_edges, org=org))[:CAP])
+    add("stored_text", text_violations(*text_findings(driver, database, org))[:CAP])
     return out
+
+
+def tenants(driver: Driver, database: str, org: str | None) -> list[str]:
+    return [org] if org is not None else [r["org"] for r in _read(driver, database, S.check.orgs)]
 
 
 def run(driver: Driver, database: str, org: str | None = None) -> tuple[list[str], list[Violation]]:
     """(orgs checked, violations). Without `org`: every tenant plus the unscoped orphans."""
     if org is not None:
         return [org], check_org(driver, database, org)
-    orgs = [r["org"] for r in _read(driver, database, S.check.orgs)]
+    orgs = tenants(driver, database, None)
     found = [Violation("unscoped", None, r["item"]) for r in _read(driver, database, S.check.unscoped, cap=CAP)]
     for one_org in orgs:
         found += check_org(driver, database, one_org)
@@ -187,11 +253,23 @@ def report(orgs: list[str], violations: list[Violation]) -> str:
     return "\n".join(lines)
 
 
+def repair_report(driver: Driver, database: str, org: str | None) -> str:
+    """Repair every tenant's stored text (or one tenant's) and say what was rewritten."""
+    lines = []
+    for one_org in tenants(driver, database, org):
+        contexts, payloads = repair_text(driver, database, one_org)
+        if contexts or payloads:
+            lines.append(f"  [{one_org}] stored_text: {contexts} connection context(s), {payloads} event payload(s)")
+    return "\n".join([f"repaired: {len(lines)} org(s)", *lines])
+
+
 def _main(args: argparse.Namespace) -> int:
     settings = config.load()
     try:
         with GraphDatabase.driver(settings.neo4j_uri, auth=(settings.neo4j_user, settings.neo4j_password),
                                   connection_timeout=settings.db_timeout) as driver:
+            if args.repair:
+                print(repair_report(driver, settings.neo4j_database, args.org))
             orgs, violations = run(driver, settings.neo4j_database, args.org)
     except (DriverError, Neo4jError, OSError) as exc:
         print(f"graphsvc check: cannot read the graph: {exc.__class__.__name__}: {exc}", file=sys.stderr)
@@ -204,4 +282,7 @@ def add_command(sub: Any) -> None:
     """Register `graphsvc check` on the CLI's subparsers."""
     p = sub.add_parser("check", help="verify the graph's invariants (exit 1 with a report if one fails)")
     p.add_argument("--org", help="check one tenant only (index seeks only); default: every tenant")
+    p.add_argument("--repair", action="store_true",
+                   help="first rewrite stored text that fails stored_text (U+FFFD for a lone surrogate, "
+                        "null for NaN/Infinity), then check")
     p.set_defaults(fn=_main)
