@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
+
 from graphsvc.auth import mint
 from graphsvc.db import S, Statement  # noqa: E402
 from graphsvc.domain import connections as conn_domain  # noqa: E402
@@ -186,7 +187,7 @@ class Bench:
             def raw(i: int) -> Call:
                 a, b = pick()
                 return lambda: self.read(S.connections.mutual, org=org, meId=a, meEmail=None, otherId=b,
-                                         otherEmail=None, skip=0, limit=20)
+                                         otherEmail=None, skip=0, limit=21, after=None)
             return Op(name, api, raw)
 
         def random_pair() -> tuple[str, str]:
@@ -220,8 +221,8 @@ class Bench:
 
         def sugg_raw(i: int) -> Call:
             a = self.person()
-            return lambda: self.read(S.graph.suggestions, org=org, meId=a, meEmail=None, skip=0, limit=20,
-                                     maxFriends=graph_domain.MAX_FRIENDS, fanout=graph_domain.FANOUT)
+            return lambda: self.read(S.graph.suggestions, org=org, meId=a, meEmail=None, skip=0, limit=21,
+                                     after=None, maxFriends=graph_domain.MAX_FRIENDS, fanout=graph_domain.FANOUT)
         ops.append(Op("suggestions", sugg_api, sugg_raw))
 
         def followers(deep: bool) -> Op:
@@ -238,7 +239,7 @@ class Bench:
             def raw(i: int) -> Call:
                 who, page = subject()
                 return lambda: self.read(S.follows.followers, org=org, meId=who, meEmail=None,
-                                         skip=(page - 1) * 20, limit=20)
+                                         skip=(page - 1) * 20, limit=21, after=None)
             return Op("followers_deep" if deep else "followers_page1", api, raw,
                       note="the most-followed people; deep = page min(500, last)")
 

@@ -19,14 +19,19 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-class PageQuery(Query):
+class ListQuery(Query):
     page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
     limit: int = Field(20, ge=1, le=100, description="Items per page")
-    userId: str | None = Field(None, max_length=254, description="The member to act as (staff and service tokens)")
+    cursor: str | None = Field(None, min_length=1, max_length=2048,
+                               description="Instead of `page`: the `nextCursor` of the previous answer")
 
     @property
     def skip(self) -> int:
         return (self.page - 1) * self.limit
+
+
+class PageQuery(ListQuery):
+    userId: str | None = Field(None, max_length=254, description="The member to act as (staff and service tokens)")
 
 
 class ActingQuery(Query):
@@ -34,29 +39,17 @@ class ActingQuery(Query):
 
 
 class Pagination(BaseModel):
-    page: int
+    page: int | None = Field(None, description="Page mode only")
     limit: int
     total: int
-    totalPages: int
+    totalPages: int | None = Field(None, description="Page mode only")
     hasMore: bool
+    nextCursor: str | None = Field(description="Pass as `cursor` for the items after this page; null at the end")
 
 
 class Paginated(BaseModel, Generic[T]):
     data: list[T]
     pagination: Pagination
-
-
-def paginated(query: PageQuery, page: tuple[int, list]) -> dict:
-    """The contract's list answer for one `Page` (total, data)."""
-    total, data = page
-    pages = (total + query.limit - 1) // query.limit
-    return {
-        "data": data,
-        "pagination": {
-            "page": query.page, "limit": query.limit, "total": total,
-            "totalPages": pages, "hasMore": query.page < pages,
-        },
-    }
 
 
 class Error(BaseModel):

@@ -32,7 +32,8 @@ def test_follow_person_new_then_existing(org):
     bob = org.member("usr_bob")
     followers = bob.get("/client/community/followers").json()
     assert [f["id"] for f in followers["data"]] == ["usr_alice"]
-    assert followers["pagination"] == {"page": 1, "limit": 20, "total": 1, "totalPages": 1, "hasMore": False}
+    assert followers["pagination"] == {"page": 1, "limit": 20, "total": 1, "totalPages": 1, "hasMore": False,
+                                     "nextCursor": None}
     assert alice.get("/client/community/follow/stats").json() == {"followers": 0, "following": 1}
     assert bob.get("/client/community/follow/stats").json() == {"followers": 1, "following": 0}
 
@@ -156,7 +157,9 @@ def test_pagination(org):
         time.sleep(0.002)
     page1 = bob.get("/client/community/followers", params={"limit": 10}).json()
     page3 = bob.get("/client/community/followers", params={"limit": 10, "page": 3}).json()
-    assert page1["pagination"] == {"page": 1, "limit": 10, "total": 25, "totalPages": 3, "hasMore": True}
+    assert {k: v for k, v in page1["pagination"].items() if k != "nextCursor"} == {
+        "page": 1, "limit": 10, "total": 25, "totalPages": 3, "hasMore": True}
+    assert page1["pagination"]["nextCursor"]
     assert page3["pagination"]["hasMore"] is False and len(page3["data"]) == 5
     assert [f["id"] for f in page1["data"]][:2] == ["usr_f24", "usr_f23"]  # newest first
     every = [f["id"] for p in (1, 2, 3) for f in bob.get("/client/community/followers",

@@ -12,10 +12,13 @@ CALL (me) {
   MATCH (me)-[c:CONNECTED]-(other:Person)
   WHERE c.status = $status
     AND ($direction IS NULL OR ($direction = 'in') = (endNode(c) = me))
+  WITH c, other, coalesce(c.respondedAt, c.requestedAt) AS at
+  WHERE $after IS NULL OR at < datetime($after[0]) OR (at = datetime($after[0]) AND c.id > $after[1])
   WITH c, other, startNode(c) AS a, endNode(c) AS b
   ORDER BY coalesce(c.respondedAt, c.requestedAt) DESC, c.id
   SKIP $skip LIMIT $limit
   RETURN collect({rel: properties(c), requester: a {.id, .email},
-                  target: b {.id, .email}, user: other {.id, .email}}) AS data
+                  target: b {.id, .email}, user: other {.id, .email},
+                  _key: [toString(coalesce(c.respondedAt, c.requestedAt)), c.id]}) AS data
 }
 RETURN total, data

@@ -30,5 +30,5 @@ CALL (small, big, comparable) {
   RETURN m
 }
 WITH DISTINCT m ORDER BY coalesce(m.id, m.email)
-WITH collect(m {.id, .email}) AS mutual
-RETURN size(mutual) AS total, mutual[$skip..$skip + $limit] AS data
+WITH collect(m {.id, .email, _key: [coalesce(m.id, m.email)]}) AS mutual
+RETURN size(mutual) AS total, [x IN mutual WHERE $after IS NULL OR x._key[0] > $after[0]][$skip..$skip + $limit] AS data

@@ -10,6 +10,7 @@ WITH me, coalesce(ox, oy) AS other
 WITH CASE WHEN me IS NULL OR other IS NULL OR me = other THEN [] ELSE COLLECT {
   MATCH (me)-[f1:FOLLOWS]->(p:Person)-[f2:FOLLOWS]->(other)
   WHERE f1.status = 'active' AND f2.status = 'active'
-  RETURN p {.id, .email} AS person ORDER BY coalesce(p.id, p.email)
+  RETURN p {.id, .email, _key: [coalesce(p.id, p.email)]} AS person ORDER BY coalesce(p.id, p.email)
 } END AS everyone
-RETURN size(everyone) AS total, everyone[$skip..$skip + $limit] AS data
+RETURN size(everyone) AS total,
+       [x IN everyone WHERE $after IS NULL OR x._key[0] > $after[0]][$skip..$skip + $limit] AS data

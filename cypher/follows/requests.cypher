@@ -1,4 +1,5 @@
-// Follow requests the acting person has received and not answered, newest first.
+// Follow requests the acting person has received and not answered, newest first;
+// `$after` continues a walk after that item.
 OPTIONAL MATCH (a:Person {org: $org, id: $meId})
 OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
 WITH coalesce(a, b) AS me
@@ -6,8 +7,10 @@ WITH me, CASE WHEN me IS NULL THEN 0 ELSE COUNT { (me)<-[r:FOLLOWS]-() WHERE r.s
 CALL (me) {
   MATCH (me)<-[r:FOLLOWS]-(f:Person)
   WHERE r.status = 'pending'
+  AND ($after IS NULL OR r.since < datetime($after[0]) OR (r.since = datetime($after[0]) AND coalesce(f.id, f.email) > $after[1]))
   WITH f, r ORDER BY r.since DESC, coalesce(f.id, f.email)
   SKIP $skip LIMIT $limit
-  RETURN collect({user: f {.id, .email}, requestedAt: toString(r.since)}) AS data
+  RETURN collect({user: f {.id, .email}, requestedAt: toString(r.since),
+                  _key: [toString(r.since), coalesce(f.id, f.email)]}) AS data
 }
 RETURN total, data

@@ -19,5 +19,6 @@ WITH me, s, count(*) AS mutualCount
 WHERE NOT EXISTS { (me)-[c:CONNECTED]-(s) WHERE c.liveKey IS NOT NULL }
   AND NOT EXISTS { (me)-[:BLOCKS]-(s) }
 WITH s, mutualCount ORDER BY mutualCount DESC, coalesce(s.id, s.email)
-WITH collect({user: s {.id, .email}, mutualCount: mutualCount}) AS ranked
-RETURN size(ranked) AS total, ranked[$skip..$skip + $limit] AS data
+WITH collect({user: s {.id, .email}, mutualCount: mutualCount, _key: [mutualCount, coalesce(s.id, s.email)]}) AS ranked
+RETURN size(ranked) AS total, [x IN ranked WHERE $after IS NULL OR x.mutualCount < $after[0]
+                               OR (x.mutualCount = $after[0] AND x._key[1] > $after[1])][$skip..$skip + $limit] AS data

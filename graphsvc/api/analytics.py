@@ -9,9 +9,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from .. import analytics
-from ..models import Paginated, Query, Strict, paginated
+from ..domain import Page
+from ..models import ListQuery, Paginated, Strict
 from ..people import valid_id
 from .endpoint import Ctx, Endpoint
+from .pagination import paginated, window
 
 
 class CypherIn(Strict):
@@ -50,15 +52,6 @@ class ReportResult(QueryResult):
     title: str
 
 
-class ReportListQuery(Query):
-    page: int = Field(1, ge=1, le=1_000_000, description="1-based page number")
-    limit: int = Field(20, ge=1, le=100, description="Items per page")
-
-    @property
-    def skip(self) -> int:
-        return (self.page - 1) * self.limit
-
-
 async def cypher(ctx: Ctx) -> dict:
     """Platform analysts only: Cypher over the shared graph cannot be confined to one org.
     Refused with 400 before running unless Neo4j plans it as read-only; runs in a READ
@@ -69,9 +62,10 @@ async def cypher(ctx: Ctx) -> dict:
 
 async def list_reports(ctx: Ctx) -> dict:
     """The curated reports of `cypher/analytics/`, with their parameters."""
-    q = ctx.query
-    every = [r.public() for r in sorted(analytics.reports().values(), key=lambda r: r.name)]
-    return paginated(q, (len(every), every[q.skip:q.skip + q.limit]))
+    w = window(ctx)
+    every = [{**r.public(), "_key": [r.name]} for r in sorted(analytics.reports().values(), key=lambda r: r.name)]
+    after = [r for r in every if w.after is None or r["_key"][0] > w.after[0]]
+    return paginated(ctx, Page(len(every), after[w.skip:w.skip + w.limit]))
 
 
 async def run_report(ctx: Ctx) -> dict:
@@ -84,7 +78,7 @@ ENDPOINTS = [
     Endpoint("POST", "/analytics/cypher", cypher, "Run a read-only Cypher query", "Analytics",
              body=CypherIn, response=QueryResult, roles=("analyst",), errors=(400, 401, 403)),
     Endpoint("GET", "/community/analytics", list_reports, "List the curated reports", "Analytics",
-             query=ReportListQuery, response=Paginated[ReportInfo], roles=("staff", "service")),
+             query=ListQuery, response=Paginated[ReportInfo], roles=("staff", "service")),
     Endpoint("POST", "/community/analytics/{name}", run_report, "Run a curated report for the caller's org", "Analytics",
              body=ReportIn, response=ReportResult, roles=("staff", "service"), errors=(400, 404)),
 ]

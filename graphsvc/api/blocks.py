@@ -11,10 +11,10 @@ from ..models import (
     BlockOut,
     PageQuery,
     Paginated,
-    paginated,
 )
 from ..people import person_ref
 from .endpoint import Ctx, Endpoint, Reply
+from .pagination import paginated, window
 
 
 async def block(ctx: Ctx) -> Reply:
@@ -29,8 +29,7 @@ async def unblock(ctx: Ctx) -> None:
 
 
 async def list_blocks(ctx: Ctx) -> dict:
-    q = ctx.query
-    return paginated(q, await ctx.db.read(blocks.listing, ctx.org, ctx.acting(), q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(blocks.listing, ctx.org, ctx.acting(), window(ctx)))
 
 
 ENDPOINTS = [

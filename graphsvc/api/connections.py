@@ -23,10 +23,10 @@ from ..models import (
     Paginated,
     PersonOut,
     RespondIn,
-    paginated,
 )
 from ..people import person_ref, valid_id
 from .endpoint import Ctx, Endpoint, Reply
+from .pagination import paginated, window
 
 CONTEXT_CAP = 4096
 
@@ -60,20 +60,18 @@ async def remove_with(ctx: Ctx) -> None:
 async def list_connections(ctx: Ctx) -> dict:
     """The acting user's connections with `status` (accepted by default), either direction."""
     q = ctx.query
-    return paginated(q, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), q.status, None, q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), q.status, None, window(ctx)))
 
 
 async def pending(ctx: Ctx) -> dict:
     """Requests received and still waiting for the acting user's answer."""
-    q = ctx.query
-    return paginated(q, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "in", q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "in", window(ctx)))
 
 
 async def sent(ctx: Ctx) -> dict:
     """Requests the acting user sent that are still pending."""
-    q = ctx.query
-    page = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "out", q.skip, q.limit)
-    return paginated(q, page)
+    page = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "out", window(ctx))
+    return paginated(ctx, page)
 
 
 async def count(ctx: Ctx) -> dict:
@@ -98,9 +96,8 @@ async def accept_all(ctx: Ctx) -> dict:
 
 async def mutual(ctx: Ctx) -> dict:
     """Accepted connections the acting user and `userId` have in common; total is their count."""
-    q = ctx.query
     other = person_ref(ctx.path["userId"], "userId")
-    return paginated(q, await ctx.db.read(connections.mutual, ctx.org, ctx.acting(), other, q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(connections.mutual, ctx.org, ctx.acting(), other, window(ctx)))
 
 
 def _id(ctx: Ctx) -> str:

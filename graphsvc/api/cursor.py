@@ -26,6 +26,7 @@ def decode(cursor: str, scope: list[Any], kind: type = str) -> Any:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise BAD_CURSOR() from None
-    if not isinstance(body, dict) or body.get("s") != scope or not isinstance(body.get("a"), kind):
+    issued_for = json.loads(json.dumps(scope))  # compared as JSON: tuples come back as lists
+    if not isinstance(body, dict) or body.get("s") != issued_for or not isinstance(body.get("a"), kind):
         raise BAD_CURSOR()
     return body["a"]

@@ -15,10 +15,10 @@ from ..models import (
     Paginated,
     PersonOut,
     UnfollowQuery,
-    paginated,
 )
 from ..people import person_ref, valid_id
 from .endpoint import Ctx, Endpoint, Reply
+from .pagination import paginated, window
 
 TAG = "Follows"
 
@@ -49,15 +49,14 @@ async def unfollow(ctx: Ctx) -> None:
 
 async def followers(ctx: Ctx) -> dict:
     """Active followers only: a pending request is not a follow."""
-    q = ctx.query
-    return paginated(q, await ctx.db.read(follows.followers, ctx.org, ctx.acting(), q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(follows.followers, ctx.org, ctx.acting(), window(ctx)))
 
 
 async def following(ctx: Ctx) -> dict:
     """Active follows by default; `status=pending` lists one's own requests not yet approved."""
     q = ctx.query
-    page = await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.status, q.skip, q.limit)
-    return paginated(q, page)
+    page = await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.status, window(ctx))
+    return paginated(ctx, page)
 
 
 async def follow_stats(ctx: Ctx) -> dict:
@@ -67,8 +66,7 @@ async def follow_stats(ctx: Ctx) -> dict:
 
 async def follow_requests(ctx: Ctx) -> dict:
     """Pending follow requests received, newest first."""
-    q = ctx.query
-    return paginated(q, await ctx.db.read(follows.requests, ctx.org, ctx.acting(), q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(follows.requests, ctx.org, ctx.acting(), window(ctx)))
 
 
 async def approve(ctx: Ctx) -> None:
@@ -92,9 +90,8 @@ async def remove_follower(ctx: Ctx) -> None:
 
 async def familiar_followers(ctx: Ctx) -> dict:
     """The people the acting member actively follows who actively follow `userId`."""
-    q = ctx.query
     other = person_ref(ctx.path["userId"], "userId")
-    return paginated(q, await ctx.db.read(follows.familiar, ctx.org, ctx.acting(), other, q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(follows.familiar, ctx.org, ctx.acting(), other, window(ctx)))
 
 
 ENDPOINTS = [

@@ -11,10 +11,10 @@ from ..models import (
     PageQuery,
     Paginated,
     Suggestion,
-    paginated,
 )
 from ..people import person_ref
 from .endpoint import Ctx, Endpoint
+from .pagination import paginated, window
 
 
 async def degree(ctx: Ctx) -> dict:
@@ -28,8 +28,7 @@ async def degree(ctx: Ctx) -> dict:
 
 async def suggestions(ctx: Ctx) -> dict:
     """Friends of friends ranked by mutual connections; hubs are capped (see docs/visibility.md)."""
-    q = ctx.query
-    return paginated(q, await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), window(ctx)))
 
 
 ENDPOINTS = [

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..domain import mutes
-from ..models import ActingQuery, Muted, MuteIn, MuteOut, PageQuery, Paginated, paginated
+from ..models import ActingQuery, Muted, MuteIn, MuteOut, PageQuery, Paginated
 from ..people import person_ref
 from .endpoint import Ctx, Endpoint, Reply
+from .pagination import paginated, window
 
 TAG = "Mutes"
 
@@ -23,8 +24,7 @@ async def unmute(ctx: Ctx) -> None:
 
 
 async def list_mutes(ctx: Ctx) -> dict:
-    q = ctx.query
-    return paginated(q, await ctx.db.read(mutes.listing, ctx.org, ctx.acting(), q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(mutes.listing, ctx.org, ctx.acting(), window(ctx)))
 
 
 ENDPOINTS = [

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..domain import events, webhooks
-from ..errors import URL_NOT_ALLOWED
-from ..models import PageQuery, Paginated, paginated
+from ..models import PageQuery, Paginated
 from ..people import valid_id
 from .endpoint import Ctx, Endpoint, Reply
+from .pagination import paginated, window
 
 ROLES = ("staff", "service")
 
@@ -72,6 +72,9 @@ class WebhookOut(BaseModel):
     createdAt: str
     updatedAt: str
     deliveries: DeliveryCounts
+    consecutiveFailures: int = Field(description="Failed attempts in a row, any delivery; a 2xx resets it")
+    parkedUntil: str | None = Field(description="While the receiver keeps failing (circuit open): when its "
+                                                "deliveries are next tried; PUT the webhook again to try now")
 
 
 class DeliveriesQuery(PageQuery):
@@ -101,15 +104,14 @@ async def put_webhook(ctx: Ctx) -> Reply:
     """201 when new, 200 when replaced. Deliveries still queued use the new url and secret."""
     hook_id = valid_id(ctx.path["webhookId"], "webhookId")
     b = ctx.body
-    if webhooks.private_destination(b.url) and not webhooks.private_destinations_allowed():
-        raise URL_NOT_ALLOWED()
-    created = await ctx.db.write(webhooks.put, ctx.org, hook_id, b.url, b.secret, b.types, b.active)
+    webhooks.check_destination(b.url, webhooks.private_literals_allowed())
+    sealed = webhooks.seal_secret(ctx.settings.secret_keys, ctx.org, hook_id, b.secret)
+    created = await ctx.db.write(webhooks.put, ctx.org, hook_id, b.url, sealed, b.types, b.active)
     return Reply(201 if created else 200, await ctx.db.read(webhooks.get, ctx.org, hook_id))
 
 
 async def list_webhooks(ctx: Ctx) -> dict:
-    q = ctx.query
-    return paginated(q, await ctx.db.read(webhooks.listing, ctx.org, q.skip, q.limit))
+    return paginated(ctx, await ctx.db.read(webhooks.listing, ctx.org, window(ctx)))
 
 
 async def get_webhook(ctx: Ctx) -> dict:
@@ -123,8 +125,8 @@ async def delete_webhook(ctx: Ctx) -> None:
 async def list_deliveries(ctx: Ctx) -> dict:
     """Newest first: state (pending, sending, delivered, dead, cancelled), attempts and recent results."""
     q = ctx.query
-    return paginated(q, await ctx.db.read(webhooks.deliveries, ctx.org, valid_id(ctx.path["webhookId"], "webhookId"),
-                                    q.state, q.eventId, q.skip, q.limit))
+    hook_id = valid_id(ctx.path["webhookId"], "webhookId")
+    return paginated(ctx, await ctx.db.read(webhooks.deliveries, ctx.org, hook_id, q.state, q.eventId, window(ctx)))
 
 
 ENDPOINTS = [

@@ -2,10 +2,10 @@
 
 A function takes a managed transaction (`tx`), the org and already-validated input,
 runs the statements of its `cypher/` folder, and returns plain data or raises a code
-of the error catalogue. Lists answer a `Page`.
+of the error catalogue. Lists take a `Window` and answer a `Page`.
 """
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 
 class Page(NamedTuple):
@@ -15,4 +15,14 @@ class Page(NamedTuple):
     data: list
 
 
-__all__ = ["Page"]
+class Window(NamedTuple):
+    """Which part of a list to read: `skip` items (page mode) or the items after the sort
+    key `after` (cursor mode, keyset), then `limit` of them. Each item a list statement
+    returns carries its own sort key as `_key`, which a cursor holds."""
+
+    skip: int
+    limit: int
+    after: Any = None
+
+
+__all__ = ["Page", "Window"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..db import S, Tx, one
 from ..errors import NOT_BLOCKED, SELF_BLOCK
 from ..people import PersonRef
-from . import Page
+from . import Page, Window
 from .events import emit_many, event
 from .identity import merge_people
 from .records import party_name, record
@@ -37,6 +37,6 @@ async def unblock(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> None:
     await emit_many(tx, org, [event("block.deleted", str(me), str(target), {"unblocked": row["unblocked"]})])
 
 
-async def listing(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
-    row = await one(tx, S.blocks.list, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+async def listing(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
+    row = await one(tx, S.blocks.list, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])

@@ -24,7 +24,7 @@ from ..errors import (
     SELF_CONNECTION,
 )
 from ..people import PersonRef
-from . import Page
+from . import Page, Window
 from .events import emit, emit_many, event
 from .identity import merge_people
 from .records import party_name, record
@@ -104,10 +104,10 @@ async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
 
 
 async def listing(tx: Tx, org: str, me: PersonRef, status: str, direction: str | None,
-                  skip: int, limit: int) -> Page:
+                  w: Window) -> Page:
     row = await one(tx, S.connections.list, org=org, meId=me.id, meEmail=me.email, status=status,
-                    direction=direction, skip=skip, limit=limit)
-    return Page(row["total"], [record(r) for r in row["data"]])
+                    direction=direction, skip=w.skip, limit=w.limit, after=w.after)
+    return Page(row["total"], [{**record(r), "_key": r["_key"]} for r in row["data"]])
 
 
 async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
@@ -119,7 +119,7 @@ async def status_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
                      otherId=other.id, otherEmail=other.email)
 
 
-async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> Page:
+async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, w: Window) -> Page:
     row = await one(tx, S.connections.mutual, org=org, meId=me.id, meEmail=me.email,
-                    otherId=other.id, otherEmail=other.email, skip=skip, limit=limit)
+                    otherId=other.id, otherEmail=other.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"]) if row else Page(0, [])

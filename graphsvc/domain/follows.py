@@ -20,7 +20,7 @@ from ..errors import (
     SELF_FOLLOW,
 )
 from ..people import PersonRef
-from . import Page
+from . import Page, Window
 from .events import emit, emit_many, event
 from .identity import merge_people
 
@@ -102,29 +102,29 @@ async def approve_all(tx: Tx, org: str, me_eid: str, me: PersonRef) -> int:
     return len(row["followers"])
 
 
-async def followers(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
+async def followers(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
     """Who actively follows `me`."""
-    row = await one(tx, S.follows.followers, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+    row = await one(tx, S.follows.followers, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])
 
 
-async def following(tx: Tx, org: str, me: PersonRef, type: str | None, status: str, skip: int, limit: int) -> Page:
+async def following(tx: Tx, org: str, me: PersonRef, type: str | None, status: str, w: Window) -> Page:
     """Who and what `me` follows (`type` 'person', 'page' or None) with `status` 'active' or 'pending'."""
     row = await one(tx, S.follows.following, org=org, meId=me.id, meEmail=me.email, type=type, status=status,
-                    skip=skip, limit=limit)
+                    skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])
 
 
-async def requests(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
+async def requests(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
     """Follow requests `me` has received and not answered, newest first."""
-    row = await one(tx, S.follows.requests, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+    row = await one(tx, S.follows.requests, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])
 
 
-async def familiar(tx: Tx, org: str, me: PersonRef, other: PersonRef, skip: int, limit: int) -> Page:
+async def familiar(tx: Tx, org: str, me: PersonRef, other: PersonRef, w: Window) -> Page:
     """The people `me` actively follows who actively follow `other`."""
     row = await one(tx, S.follows.familiar, org=org, meId=me.id, meEmail=me.email, otherId=other.id,
-                    otherEmail=other.email, skip=skip, limit=limit)
+                    otherEmail=other.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..db import S, Tx, one
 from ..errors import SELF_DEGREE
 from ..people import PersonRef
-from . import Page
+from . import Page, Window
 
 # Suggestions walk at most this many of your friends, and this many friends of
 # each: a member connected to celebrities still gets an answer in bounded time.
@@ -25,7 +25,7 @@ async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef, max_depth: i
     return {"degree": row["degree"], "path": row["path"]}
 
 
-async def suggestions(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
-    row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit,
+async def suggestions(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
+    row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after,
                     maxFriends=MAX_FRIENDS, fanout=FANOUT)
     return Page(row["total"], row["data"]) if row else Page(0, [])

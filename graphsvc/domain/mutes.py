@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..db import S, Tx, one
 from ..errors import NOT_MUTED, SELF_MUTE
 from ..people import PersonRef
-from . import Page
+from . import Page, Window
 from .identity import merge_people
 
 
@@ -25,6 +25,6 @@ async def unmute(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> None:
         raise NOT_MUTED()
 
 
-async def listing(tx: Tx, org: str, me: PersonRef, skip: int, limit: int) -> Page:
-    row = await one(tx, S.mutes.list, org=org, meId=me.id, meEmail=me.email, skip=skip, limit=limit)
+async def listing(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
+    row = await one(tx, S.mutes.list, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after)
     return Page(row["total"], row["data"])
