@@ -14,6 +14,7 @@ from ..errors import (
     INVALID_PARAMS,
     QUERY_REFUSED,
 )
+from ..text import first_invalid
 
 # READ-mode procedures that only look. Others in READ mode have side effects
 # (db.stats.collect/clear/stop, db.resampleIndex, db.prepareForReplanning) or just
@@ -65,7 +66,13 @@ def check_plan(query_type: str | None, plan: dict | None) -> None:
 
 
 def check_params(params: dict) -> None:
-    """Refuse values Bolt cannot carry, before any database work."""
+    """Refuse values Bolt cannot carry, before any database work: integers past 64 bits,
+    non-JSON values, and text that is not valid Unicode (a lone surrogate, key or value)
+    or a non-finite number, which the API's edge already refuses in bodies."""
+    bad = first_invalid(params, "params")
+    if bad:
+        raise INVALID_PARAMS(f"{bad} is not valid Unicode text or not a finite number")
+
     def walk(v: Any, where: str) -> None:
         if isinstance(v, bool) or v is None or isinstance(v, (str, float)):
             return

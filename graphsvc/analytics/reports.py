@@ -77,7 +77,7 @@ class Report:
         known = {p.name: p for p in self.params}
         unknown = sorted(set(given) - set(known) - {"org"})
         if unknown:
-            raise INVALID_PARAMS(f"report {self.name} takes no parameter {', '.join(unknown)}; it takes: "
+            raise INVALID_PARAMS(f"report {self.name} takes no parameter {', '.join(map(repr, unknown))}; it takes: "
                              + (", ".join(known) or "none"))
         out = {name: p.coerce(given[name]) if given.get(name) is not None else p.default
                for name, p in known.items()}

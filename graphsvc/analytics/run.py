@@ -154,6 +154,7 @@ async def run_cypher(db: Database, settings: Settings, who: Principal, query: st
 async def run_report(db: Database, settings: Settings, who: Principal, name: str, given: dict) -> dict:
     """A curated report for the caller's org only."""
     rep = report(name)
+    check_params(given)
     params = rep.bind(given, who.org)
     out = await _run("report", db, settings, who, name, rep.text, params, check=False)
     return {"name": rep.name, "title": rep.title, **out}
