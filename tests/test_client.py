@@ -309,3 +309,36 @@ def test_visibility_blocks_and_graph(server, http, org):
         bob.users.request_connection("usr_carol")
     carol.blocks.unblock("usr_bob")
     assert carol.blocks.fetch_blocks().data == []
+
+
+def test_protected_accounts_mutes_relationships_and_audience(server, org):
+    """The calls of CONTRACT.md's "Beyond the seeds" section, through the client."""
+    alice, carol = member(server, org, "usr_alice"), member(server, org, "usr_carol")
+    assert carol.settings.put(True).protected is True
+    assert carol.settings.get().protected is True
+    pending = alice.follows.follow("usr_carol")
+    assert pending.status == "pending" and pending.created is True
+    assert [f.id for f in alice.follows.fetch_following(status="pending").data] == ["usr_carol"]
+    assert [r.user.id for r in carol.follows.fetch_follow_requests().data] == ["usr_alice"]
+    carol.follows.approve_follow_request("usr_alice")
+    assert [f.id for f in carol.follows.fetch_followers().data] == ["usr_alice"]
+    with pytest.raises(errors.FollowRequestNotFound):
+        carol.follows.reject_follow_request("usr_alice")
+    carol.follows.remove_follower("usr_alice")
+    with pytest.raises(errors.FollowerNotFound):
+        carol.follows.remove_follower("usr_alice")
+    assert alice.mutes.mute("usr_carol").created is True
+    assert [m.id for m in alice.mutes.fetch_mutes().data] == ["usr_carol"]
+    rel = alice.graph.relationships(["usr_carol", "usr_nobody"]).data
+    assert [(r.userId, r.muting, r.followRequested) for r in rel] == [("usr_carol", True, False),
+                                                                      ("usr_nobody", False, False)]
+    alice.mutes.unmute("usr_carol")
+    with pytest.raises(errors.NotMuted):
+        alice.mutes.unmute("usr_carol")
+    assert alice.follows.fetch_familiar_followers("usr_carol").pagination.total == 0
+    posts = staff(server, org)
+    posts.posts.put("p_1", "usr_carol", "public")
+    carol.settings.put(False)
+    alice.follows.follow("usr_carol")
+    page = posts.posts.audience("p_1")
+    assert [(m.userId, m.reason) for m in page.data] == [("usr_alice", "follower")] and page.nextCursor is None

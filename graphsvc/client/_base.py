@@ -21,6 +21,7 @@ from pydantic import TypeAdapter
 from .errors import GraphsvcError, error_for
 from .models import (
     AcceptAllOut,
+    Audience,
     BlockedPerson,
     BlockOut,
     Connection,
@@ -31,13 +32,18 @@ from .models import (
     Degree,
     Followed,
     FollowOut,
+    FollowRequest,
     FollowStats,
     InlinePost,
+    Muted,
+    MuteOut,
     PageOut,
     Paginated,
     PersonOut,
     Post,
     PostVerdict,
+    Relationships,
+    SettingsOut,
     Suggestion,
     Verdict,
     VisibilityBatch,
@@ -227,7 +233,8 @@ class Follows(Namespace):
     """One-way follows of people (id or email) and pages (seed 000)."""
 
     def follow(self, following: str, following_type: str = "person", user_id: str | None = None) -> FollowOut:
-        """`created` is False when the follow already existed (the server answered 200)."""
+        """`created` is False when the follow already existed (the server answered 200);
+        `status` is "pending" when the person is protected and must approve (202)."""
         return self._run(Call("POST", "/client/community/follow", FollowOut, json={
             "following": following, "followingType": following_type, "userId": self._acting(user_id)}))
 
@@ -240,9 +247,36 @@ class Follows(Namespace):
                               {"userId": self._acting(user_id), "page": page, "limit": limit}))
 
     def fetch_following(self, following_type: str | None = None, user_id: str | None = None, page: int = 1,
-                        limit: int = 20) -> Paginated[Followed]:
+                        limit: int = 20, status: str = "active") -> Paginated[Followed]:
+        """`status="pending"`: one's own follow requests to protected people not yet approved."""
         return self._run(Call("GET", "/client/community/following", Paginated[Followed], {
-            "followingType": following_type, "userId": self._acting(user_id), "page": page, "limit": limit}))
+            "followingType": following_type, "userId": self._acting(user_id), "page": page, "limit": limit,
+            "status": status}))
+
+    def fetch_follow_requests(self, user_id: str | None = None, page: int = 1,
+                              limit: int = 20) -> Paginated[FollowRequest]:
+        """Follow requests received by a protected member, newest first."""
+        return self._run(Call("GET", "/client/community/follow-requests", Paginated[FollowRequest],
+                              {"userId": self._acting(user_id), "page": page, "limit": limit}))
+
+    def approve_follow_request(self, follower_id: str, user_id: str | None = None) -> None:
+        return self._run(Call("POST", f"/client/community/follow-requests/{seg(follower_id)}/approve", None,
+                              {"userId": self._acting(user_id)}))
+
+    def reject_follow_request(self, follower_id: str, user_id: str | None = None) -> None:
+        return self._run(Call("POST", f"/client/community/follow-requests/{seg(follower_id)}/reject", None,
+                              {"userId": self._acting(user_id)}))
+
+    def remove_follower(self, follower_id: str, user_id: str | None = None) -> None:
+        """Remove that person's follow (or pending request) without blocking them."""
+        return self._run(Call("DELETE", f"/client/community/followers/{seg(follower_id)}", None,
+                              {"userId": self._acting(user_id)}))
+
+    def fetch_familiar_followers(self, other_id: str, user_id: str | None = None, page: int = 1,
+                                 limit: int = 20) -> Paginated[PersonOut]:
+        """People the acting member follows who follow `other_id`."""
+        return self._run(Call("GET", f"/client/community/familiar-followers/{seg(other_id)}", Paginated[PersonOut],
+                              {"userId": self._acting(user_id), "page": page, "limit": limit}))
 
     def fetch_stats(self, user_id: str | None = None) -> FollowStats:
         return self._run(Call("GET", "/client/community/follow/stats", FollowStats,
@@ -263,6 +297,11 @@ class Posts(Namespace):
         """Register (or re-register) a post the feed will ask about (staff and service tokens)."""
         return self._run(Call("PUT", f"/community/posts/{seg(post_id)}", Post, json={
             "authorId": author_id, "visibility": visibility, "pageId": page_id}))
+
+    def audience(self, post_id: str, limit: int = 100, cursor: str | None = None) -> Audience:
+        """One page of the post's audience for fan-out; pass `nextCursor` back until it is None."""
+        return self._run(Call("GET", f"/community/posts/{seg(post_id)}/audience", Audience,
+                              {"limit": limit, "cursor": cursor}))
 
     def delete(self, post_id: str) -> None:
         return self._run(Call("DELETE", f"/community/posts/{seg(post_id)}"))
@@ -319,10 +358,44 @@ class Graph(Namespace):
         return self._run(Call("GET", f"/client/community/degree/{seg(user_id)}", Degree,
                               {"userId": self._acting(acting_user_id)}))
 
+    def relationships(self, user_ids: list[str], acting_user_id: str | None = None) -> Relationships:
+        """Where the acting member stands with each of up to 100 people, in one call."""
+        return self._run(Call("GET", "/client/community/relationships", Relationships,
+                              {"ids": ",".join(user_ids), "userId": self._acting(acting_user_id)}))
+
     def suggestions(self, acting_user_id: str | None = None, page: int = 1, limit: int = 20) -> Paginated[Suggestion]:
         return self._run(Call("GET", "/client/community/suggestions", Paginated[Suggestion],
                               {"userId": self._acting(acting_user_id), "page": page, "limit": limit}))
 
 
+class MemberSettings(Namespace):
+    """The acting member's settings: whether their account is protected."""
+
+    def get(self, user_id: str | None = None) -> SettingsOut:
+        return self._run(Call("GET", "/client/community/settings", SettingsOut, {"userId": self._acting(user_id)}))
+
+    def put(self, protected: bool, user_id: str | None = None) -> SettingsOut:
+        """`protected=False` approves every pending follow request at once."""
+        return self._run(Call("PUT", "/client/community/settings", SettingsOut, {"userId": self._acting(user_id)},
+                              json={"protected": protected}))
+
+
+class Mutes(Namespace):
+    """Private feed preferences: a mute changes no follow or connection and tells nobody."""
+
+    def mute(self, target_id: str, user_id: str | None = None) -> MuteOut:
+        return self._run(Call("POST", "/client/community/mutes", MuteOut,
+                              json={"targetId": target_id, "userId": self._acting(user_id)}))
+
+    def unmute(self, target_id: str, user_id: str | None = None) -> None:
+        return self._run(Call("DELETE", f"/client/community/mutes/{seg(target_id)}", None,
+                              {"userId": self._acting(user_id)}))
+
+    def fetch_mutes(self, user_id: str | None = None, page: int = 1, limit: int = 20) -> Paginated[Muted]:
+        return self._run(Call("GET", "/client/community/mutes", Paginated[Muted],
+                              {"userId": self._acting(user_id), "page": page, "limit": limit}))
+
+
 NAMESPACES = {"connections": Connections, "users": Users, "follows": Follows, "pages": Pages, "posts": Posts,
-              "visibility": Visibility, "blocks": Blocks, "graph": Graph}
+              "visibility": Visibility, "blocks": Blocks, "graph": Graph, "settings": MemberSettings,
+              "mutes": Mutes}

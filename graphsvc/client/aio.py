@@ -14,6 +14,8 @@ from ._base import (
     Connections,
     Follows,
     Graph,
+    MemberSettings,
+    Mutes,
     Pages,
     Posts,
     Settings,
@@ -52,6 +54,8 @@ class AsyncClient:
     visibility: Visibility
     blocks: Blocks
     graph: Graph
+    settings: MemberSettings
+    mutes: Mutes
 
     async def _send(self, call: Call) -> httpx.Response:
         s = self._settings

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ..models import (
     AcceptAllOut,
+    Audience,
     BatchOut,
     Blocked,
     BlockOut,
@@ -21,14 +22,20 @@ from ..models import (
     Degree,
     Followed,
     FollowOut,
+    FollowRequest,
     FollowStats,
     InlinePost,
+    Muted,
+    MuteOut,
     PageOut,
     Paginated,
     Pagination,
     PersonOut,
     PostOut,
     PostVerdict,
+    Relationship,
+    Relationships,
+    SettingsOut,
     Suggestion,
     Verdict,
     Visibility,
@@ -53,6 +60,7 @@ class VisibilityBatch(BatchOut):
 
 
 __all__ = [
+    "Audience", "FollowRequest", "MuteOut", "Muted", "Relationship", "Relationships", "SettingsOut",
     "AcceptAllOut", "BlockOut", "BlockedPerson", "Connection", "ConnectionActionResponse", "ConnectionCount",
     "ConnectionItem", "ConnectionRecord", "ConnectionStats", "ConnectionStatus", "Degree", "EstablishedConnection",
     "FollowOut", "FollowStats", "Followed", "InlinePost", "PageOut", "Paginated", "PaginatedResponse", "Pagination",

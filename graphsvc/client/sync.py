@@ -14,6 +14,8 @@ from ._base import (
     Connections,
     Follows,
     Graph,
+    MemberSettings,
+    Mutes,
     Pages,
     Posts,
     Settings,
@@ -56,6 +58,8 @@ class Client:
     visibility: Visibility
     blocks: Blocks
     graph: Graph
+    settings: MemberSettings
+    mutes: Mutes
 
     def _send(self, call: Call) -> httpx.Response:
         s = self._settings
