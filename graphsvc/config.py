@@ -22,12 +22,26 @@ def _float(name: str, default: float) -> float:
     return float(os.environ.get(name, default))
 
 
-def local_secret() -> str:
-    path = localdb.ROOT / ".graphsvc-secret"
+def local_secret(name: str = ".graphsvc-secret") -> str:
+    """A random secret kept in an ignored project file, made on first use (local dev only)."""
+    path = localdb.ROOT / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _secret_keys() -> tuple[str, ...]:
+    """GRAPHSVC_SECRET_KEY (comma-separated; the first seals): the key webhook signing secrets
+    are sealed with (graphsvc/sealing.py). Local dev without NEO4J_URI gets a generated one in
+    `.graphsvc-secret-key`; a deployment without the key refuses to store webhook secrets."""
+    value = os.environ.get("GRAPHSVC_SECRET_KEY", "").strip()
+    if not value and not os.environ.get("NEO4J_URI"):
+        value = local_secret(".graphsvc-secret-key")
+    keys = tuple(k.strip() for k in value.split(",") if k.strip())
+    if any(len(k) < 32 for k in keys):
+        raise ValueError("GRAPHSVC_SECRET_KEY: each key needs at least 32 random characters")
+    return keys
 
 
 @dataclass(frozen=True)
@@ -46,6 +60,8 @@ class Settings:
     max_pending_requests: int = 1000
     analyst_timeout: float = 10.0
     analyst_row_cap: int = 10_000
+    # Keys that seal webhook signing secrets at rest; empty: webhooks cannot be registered.
+    secret_keys: tuple[str, ...] = ()
 
     @property
     def jwt_algorithms(self) -> list[str]:
@@ -86,4 +102,5 @@ def load() -> Settings:
         max_pending_requests=_int("GRAPHSVC_MAX_PENDING_REQUESTS", 1000),
         analyst_timeout=_float("GRAPHSVC_ANALYST_TIMEOUT", 10.0),
         analyst_row_cap=_int("GRAPHSVC_ANALYST_ROW_CAP", 10_000),
+        secret_keys=_secret_keys(),
     )

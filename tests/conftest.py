@@ -25,11 +25,13 @@ from neo4j import GraphDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-" + "x" * 32
+# Every graphsvc process of a test run seals and opens webhook secrets with this key.
+SECRET_KEY = "test-sealing-key-" + "k" * 32
 # Every graphsvc process of a test run dispatches webhooks with one fast policy, so
 # that whichever process claims a delivery retries it on the same schedule.
 DISPATCH_ENV = {"GRAPHSVC_DISPATCH_INTERVAL": "0.2", "GRAPHSVC_WEBHOOK_BACKOFF": "0.2",
                 "GRAPHSVC_WEBHOOK_HORIZON": "5", "GRAPHSVC_WEBHOOK_TIMEOUT": "2",
-                # the tests' receivers listen on 127.0.0.1
+                # the tests' receivers listen on 127.0.0.1: IP literals only, never host names
                 "GRAPHSVC_WEBHOOK_ALLOW_PRIVATE": "1"}
 
 
@@ -94,6 +96,7 @@ class Server:
             if (ROOT / ".neo4j").exists() else subprocess.DEVNULL
         full_env = {**os.environ, "NEO4J_URI": target.uri, "NEO4J_USER": target.user,
                     "NEO4J_PASSWORD": target.password, "GRAPHSVC_JWT_SECRET": SECRET,
+                    "GRAPHSVC_SECRET_KEY": SECRET_KEY,
                     "GRAPHSVC_DB_TIMEOUT": "3", **env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:app", "--host", "127.0.0.1",

@@ -398,7 +398,8 @@ def test_webhooks_may_not_target_private_addresses_by_default(neo4j_target, org)
     machine or a private network (the shared test server allows it for its receivers)."""
     import httpx
 
-    server = Server(neo4j_target)
+    # No dispatcher: with its strict policy it would refuse the loopback receivers of tests running beside it.
+    server = Server(neo4j_target, GRAPHSVC_DISPATCHER="0")
     try:
         staff = org.staff()
         with httpx.Client(base_url=server.url, timeout=30) as client:
@@ -413,3 +414,110 @@ def test_webhooks_may_not_target_private_addresses_by_default(neo4j_target, org)
             assert put("https://hooks.example.com/graphsvc").status_code == 201
     finally:
         server.stop()
+
+
+# --- noisy neighbours (issue 19, item 6) -----------------------------------------------------
+
+class Blackhole:
+    """A receiver that is there and never answers (hung, or behind a firewall that drops):
+    the kernel completes each connection into the listen backlog, nobody reads the request."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4096)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def make_events(staff: Caller, n: int, prefix: str) -> None:
+    """n events in the org (page.updated), sent 8 at a time."""
+    def put(i: int) -> int:
+        return staff.put(f"/community/pages/{prefix}_{i}", {"name": f"Page {i}"}).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(put, range(n))) == {201}
+
+
+def arrival(rx: Receiver, since: float, deadline: float) -> float | None:
+    """Seconds from `since` until `rx` got its first POST, or None if not within `deadline` s."""
+    while time.monotonic() - since < deadline:
+        if rx.received:
+            return time.monotonic() - since
+        time.sleep(0.02)
+    return None
+
+
+@pytest.mark.parametrize("dead", ["hangs", "answers 500"])
+def test_a_backlog_of_failing_deliveries_does_not_delay_other_receivers(org: Org, other_org: Org, receivers,
+                                                                        dead: str):
+    """One org has 500 deliveries due to five receivers that fail (hang until the timeout, or
+    answer 500). A healthy receiver of another org, and one beside the dead ones in the same
+    org, still get a new event within seconds, while the backlog is still there: a bound on
+    behaviour (the deadline is generous), not a performance figure."""
+    noisy, quiet = org.staff(), other_org.staff()
+    holes = [Blackhole() for _ in range(5)] if dead == "hangs" else []
+    urls = [h.url for h in holes] or [receivers(answer=lambda n: 500).url for _ in range(5)]
+    try:
+        for i, url in enumerate(urls):
+            register(noisy, f"dead_{i}", url, ["page.updated"])
+        make_events(noisy, 100, "pg")  # 5 webhooks x 100 events: 500 deliveries due
+        rx_other, rx_same = receivers(), receivers()
+        register(quiet, "healthy", rx_other.url)
+        register(noisy, "healthy", rx_same.url, ["follow.created"])
+
+        since = time.monotonic()
+        assert other_org.member("usr_a").post("/client/community/follow", {"following": "usr_b"}).status_code == 201
+        assert org.member("usr_a").post("/client/community/follow", {"following": "usr_b"}).status_code == 201
+        waited = {"other org": arrival(rx_other, since, 10), "same org": arrival(rx_same, since, 10)}
+        backlog = sum(w["deliveries"]["pending"] + w["deliveries"]["sending"]
+                      for w in noisy.get("/community/webhooks", params={"limit": 100}).json()["data"]
+                      if w["id"].startswith("dead_"))
+        print(f"\nbeside 500 failing deliveries ({dead}): healthy receivers waited {waited}; "
+              f"{backlog} of the backlog still queued then")
+        assert None not in waited.values(), f"a healthy receiver waited over 10 s behind the backlog: {waited}"
+        assert backlog >= 100, f"the backlog drained first ({backlog} left): the test proves nothing"
+    finally:
+        for i in range(5):  # the queued deliveries go with their webhooks
+            noisy.delete(f"/community/webhooks/dead_{i}")
+        for h in holes:
+            h.close()
+
+
+def test_a_receiver_that_keeps_failing_is_parked_not_hammered(org: Org, receivers):
+    """A receiver answering 500 to everything: after a few failures in a row the webhook is
+    parked, and its other deliveries wait for a probe instead of being tried one by one;
+    they end dead (here the horizon is 5 s) having cost the receiver far fewer requests."""
+    staff, rx, n = org.staff(), receivers(answer=lambda n: 500), 60
+    register(staff, "down", rx.url, ["page.updated"])
+    make_events(staff, n, "pg")
+    done = wait_deliveries(staff, "down", lambda d: len(d) == n and all(x["state"] == "dead" for x in d), "all dead")
+    attempts = sum(d["attempts"] for d in done)
+    print(f"\n{n} deliveries to a receiver that always fails: {attempts} attempts, {len(rx.received)} POSTs")
+    assert attempts < n, f"{attempts} attempts for {n} deliveries: the receiver was not parked"
+    assert len(rx.received) == attempts
+    never_tried = [d for d in done if d["attempts"] == 0]
+    assert never_tried and all("parked" in d["lastError"] for d in never_tried), never_tried[:3]
+
+
+def test_a_parked_receiver_gets_everything_once_it_is_back(org: Org, receivers):
+    """Parked while it fails; once it answers again, PUT the webhook (staff's "try now") and
+    every queued delivery arrives, and the circuit shows closed."""
+    staff, up = org.staff(), threading.Event()
+    rx, n = receivers(answer=lambda n: 200 if up.is_set() else 500), 10
+    register(staff, "flaky", rx.url, ["page.updated"])
+    make_events(staff, n, "pg")
+    deadline = time.monotonic() + DEADLINE
+    while (hook := staff.get("/community/webhooks/flaky").json())["parkedUntil"] is None:
+        assert time.monotonic() < deadline, f"never parked: {hook}"
+        time.sleep(0.02)
+    assert hook["consecutiveFailures"] >= 5, hook
+    up.set()
+    assert staff.put("/community/webhooks/flaky", {"url": rx.url, "secret": SECRET, "types": ["page.updated"]}).status_code == 200
+    done = wait_deliveries(staff, "flaky", lambda d: len(d) == n and all(x["state"] in ("delivered", "dead") for x in d),
+                           "every delivery to end")
+    assert all(d["state"] == "delivered" for d in done), [d for d in done if d["state"] != "delivered"]
+    hook = staff.get("/community/webhooks/flaky").json()
+    assert hook["consecutiveFailures"] == 0 and hook["parkedUntil"] is None, hook
