@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import assert_error
+from .conftest import Org, assert_error
 
 F = "/client/community"
 A = "/community/posts/{}/audience"
@@ -26,10 +26,11 @@ def walk(staff, post: str, limit: int) -> list[dict]:
             return out
 
 
-@pytest.fixture
-def author(org):
+@pytest.fixture(scope="module")
+def author(http):
     """usr_au: connections c0..c5, followers f0..f9 (c0, c1 also follow), a page with followers
     p0..p4 (f0 and c2 also follow it); blocked b0, muter m0 (a follower), a pending request."""
+    org = Org(http)
     service, staff = org.service(), org.staff()
     for i in range(6):
         r = service.post("/community/connections/request", {"targetId": f"usr_c{i}", "userId": "usr_au"}).json()
@@ -72,8 +73,11 @@ def test_the_walk_lists_the_whole_audience_once(author, vis, limit):
     assert {m["userId"]: m["reason"] for m in got} == expected(vis)
 
 
-def test_a_walk_holds_while_people_come_and_go(author, org):
-    """Items that exist throughout the walk are listed exactly once even as others change."""
+def test_a_walk_holds_while_people_come_and_go(author):
+    """Items that exist throughout the walk are listed exactly once even as others change.
+    (It changes the author's org, so it runs after the walks above.)"""
+    org = Org(author.http)
+    org.id = author.org
     first = author.get(A.format("p_public"), params={"limit": 5}).json()
     seen = [m["userId"] for m in first["data"]]
     for i in range(5):
@@ -89,7 +93,9 @@ def test_a_walk_holds_while_people_come_and_go(author, org):
     assert stable <= set(seen)
 
 
-def test_bad_input(author, other_org, org):
+def test_bad_input(author, other_org):
+    org = Org(author.http)
+    org.id = author.org
     assert_error(author.get(A.format("p_missing")), 404, "post_not_found")
     assert_error(author.get(A.format("p_public"), params={"limit": 0}), 400)
     assert_error(author.get(A.format("p_public"), params={"limit": 1001}), 400)
