@@ -24,8 +24,11 @@ neo4j: install
 run: neo4j
 	$(PY) -m graphsvc serve
 
+# Two processes, one per core; a file's tests stay in one of them (they share its fixtures).
+PARALLEL ?= -n 2 --dist loadfile
+
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 soak: install
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)

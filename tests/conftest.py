@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from neo4j import GraphDatabase
 
 from graphsvc.auth import mint
 from graphsvc.ops import localdb
-from neo4j import GraphDatabase
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-" + "x" * 32
@@ -67,11 +67,30 @@ def neo4j_target() -> Neo4jTarget:
             yield Neo4jTarget(container.get_connection_url(), "neo4j", container.password, "testcontainers")
         return
     inst = localdb.instance("test")
-    was_running = localdb.pid_of(inst) is not None
-    localdb.start(inst)
+    localdb.start(inst)  # workers of a parallel run take turns here: one server starts
     yield Neo4jTarget(inst.uri, "neo4j", inst.password, "local", inst)
-    if not was_running and not os.environ.get("GRAPHSVC_KEEP_TEST_NEO4J"):
+
+
+_WAS_RUNNING = pytest.StashKey[bool]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The run as a whole (the only process, or pytest-xdist's controller) notes whether the
+    local test Neo4j already ran, so that it stops only a server that this run started, and
+    only once every worker is done with it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        config.stash[_WAS_RUNNING] = localdb.pid_of(localdb.instance("test")) is not None
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("NEO4J_URI"):
+        return
+    if config.stash.get(_WAS_RUNNING, True) or os.environ.get("GRAPHSVC_KEEP_TEST_NEO4J"):
+        return
+    inst = localdb.instance("test")
+    if localdb.pid_of(inst) is not None:
         localdb.stop(inst)
+
 
 
 @pytest.fixture(scope="session")
