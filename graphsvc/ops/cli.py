@@ -1,4 +1,4 @@
-"""`graphsvc` on the command line: run the local Neo4j, serve the API, mint dev tokens."""
+"""`graphsvc` on the command line: run the local Neo4j (and back it up), serve the API, mint dev tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import os
 import sys
+from pathlib import Path
 
 from .. import config
 from . import localdb
@@ -30,6 +31,16 @@ def _db(args: argparse.Namespace) -> int:
         localdb.reset(inst)
     elif args.action == "fetch":
         localdb.fetch_jars()
+    elif args.action == "backup":
+        print(localdb.backup(inst, args.to, args.force))
+    elif args.action == "restore":
+        if not args.source:
+            print("graphsvc db restore: --from FILE is required", file=sys.stderr)
+            return 2
+        localdb.restore(inst, args.source, args.force)
+        print(f"Neo4j {inst.name}: restored from {args.source}; {inst.uri}")
+        print("Restart the graphsvc processes that use it: their bookmarks name transactions the restored "
+              "database never had, so they would wait on them.", file=sys.stderr)
     return 0
 
 
@@ -81,8 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("db", help="the project's own local Neo4j")
-    p.add_argument("action", choices=["start", "stop", "status", "reset", "fetch"])
+    p.add_argument("action", choices=["start", "stop", "status", "reset", "fetch", "backup", "restore"])
     p.add_argument("--instance", default="dev", help="dev (fixed ports), test, bench, or any other name")
+    p.add_argument("--to", type=Path, help="backup: the dump file to write (default .neo4j/backups/<instance>-<time>.dump)")
+    p.add_argument("--from", dest="source", type=Path, help="restore: the dump file to load")
+    p.add_argument("--force", action="store_true",
+                   help="backup: replace an existing file; restore: replace a database that holds data")
     p.set_defaults(fn=_db)
 
     p = sub.add_parser("schema", help="apply cypher/schema to the configured Neo4j")

@@ -5,7 +5,8 @@ started straight from its entry point (`org.neo4j.server.CommunityEntryPoint`)
 with the JVM flags the official launcher passes, bound to loopback only.
 
 Each instance lives in `.neo4j/<name>/` (conf, data, logs, pid, password); the
-jars are shared in `.neo4j/lib/`. `dev` keeps fixed ports (Bolt 7687, Browser on
+jars are shared in `.neo4j/lib/`; `backup` / `restore` write and read dumps of an
+instance's database (`.neo4j/backups/` unless told otherwise). `dev` keeps fixed ports (Bolt 7687, Browser on
 7474) so people can find it; `test` picks free ports on every start.
 """
 
@@ -20,7 +21,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,7 @@ LIB = NEO4J_DIR / "lib"
 POM = ROOT / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+BACKUPS = NEO4J_DIR / "backups"
 
 JVM_FLAGS = [
     "-XX:+UseG1GC",
@@ -278,3 +283,90 @@ def reset(inst: Instance) -> None:
     if inst.home.exists():
         shutil.rmtree(inst.home)
     log(f"{inst.name} wiped")
+
+
+def _admin(inst: Instance, *args: str, stdin_path: Path | None = None) -> subprocess.CompletedProcess:
+    """Run neo4j-admin against the instance's home and configuration."""
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.home / "conf")}
+    inst.home.mkdir(parents=True, exist_ok=True)
+    with open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb") as stdin:
+        return subprocess.run(_java(ADMIN_TOOL, *args, home=inst.home), env=env, stdin=stdin,
+                              capture_output=True, text=True, cwd=inst.home, check=False)
+
+
+def _failed(what: str, result: subprocess.CompletedProcess) -> SystemExit:
+    detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
+    return SystemExit(f"{what} failed (exit {result.returncode}): {' / '.join(detail[-3:])}")
+
+
+@contextmanager
+def _offline(inst: Instance, restart: bool | None = None) -> Iterator[None]:
+    """The instance stopped for the duration, then started again if it ran before (or
+    if `restart` says so). Holds the start lock, so a concurrent `start` waits."""
+    with open(inst.home / "start.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        running = pid_of(inst) is not None
+        stop(inst)
+        try:
+            yield
+        finally:
+            if running if restart is None else restart:
+                _start(inst, 180.0)
+
+
+def backup(inst: Instance, to: Path | None = None, force: bool = False, database: str = "neo4j") -> Path:
+    """Dump the instance's database to one file (stop, dump, start again if it ran).
+    Refuses to replace an existing file unless `force`. The dump is written beside its
+    destination and renamed into place, so the file is never half written."""
+    to = Path(to) if to else BACKUPS / f"{inst.name}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.dump"
+    if to.exists() and not force:
+        raise SystemExit(f"{to} already exists; pass --force to replace it")
+    if not (inst.home / "data" / "databases" / database).is_dir() or not (inst.home / "conf").is_dir():
+        raise SystemExit(f"instance {inst.name} has no database {database!r} to back up")
+    to.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".dump-", dir=to.parent))
+    try:
+        started = time.monotonic()
+        with _offline(inst):
+            result = _admin(inst, "database", "dump", database, f"--to-path={work}")
+        if result.returncode != 0:
+            raise _failed("neo4j-admin database dump", result)
+        os.replace(work / f"{database}.dump", to)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    log(f"{inst.name}: {database} dumped to {to} ({to.stat().st_size} bytes, {time.monotonic() - started:.1f}s "
+        "including the restart)")
+    return to
+
+
+def holds_data(inst: Instance, database: str = "neo4j") -> bool:
+    """Whether the running instance's database has any node at all."""
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as driver:
+        records = driver.execute_query("MATCH (n) RETURN 1 AS any LIMIT 1", database_=database).records
+    return bool(records)
+
+
+def restore(inst: Instance, source: Path, force: bool = False, database: str = "neo4j") -> None:
+    """Replace the instance's database with a dump (stop, load, start). Refuses a file
+    neo4j-admin cannot read, and a database holding data unless `force`, before
+    anything is stopped. Only `database` is replaced: users and passwords (the system
+    database) stay as they are. Leaves the instance running."""
+    source = Path(source)
+    if not source.is_file():
+        raise SystemExit(f"no backup file {source}")
+    info = _admin(inst, "database", "load", database, "--info", "--from-stdin", stdin_path=source)
+    if info.returncode != 0:
+        raise _failed(f"reading {source} as a Neo4j dump", info)
+    start(inst)  # a fresh instance gets its system database and password first
+    if not force and holds_data(inst, database):
+        raise SystemExit(f"the {database} database of instance {inst.name} holds data; "
+                         "pass --force to replace it with the backup")
+    started = time.monotonic()
+    with _offline(inst, restart=True):
+        result = _admin(inst, "database", "load", database, "--from-stdin", "--overwrite-destination=true",
+                        stdin_path=source)
+    if result.returncode != 0:
+        raise _failed("neo4j-admin database load", result)
+    log(f"{inst.name}: {database} restored from {source} ({time.monotonic() - started:.1f}s including the restart)")
