@@ -4,6 +4,7 @@
 // pending and accepted rows exactly as connections/request sets it. A live row is
 // skipped when the pair already has another live connection or a block stands
 // between them (the importer also keeps only the first live row per pair).
+// `imported` marks an edge that came in without an event (see check/connection_edges).
 UNWIND $rows AS row
 MATCH (a:Person {org: $org, id: row.requesterId})
 MATCH (b:Person {org: $org, id: row.targetId})
@@ -11,7 +12,7 @@ WITH a, b, row, row.status IN ['pending', 'accepted'] AS live
 WHERE a <> b AND NOT EXISTS { (a)-[:BLOCKS]-(b) }
   AND (NOT live OR NOT EXISTS { (a)-[l:CONNECTED]-(b) WHERE l.liveKey IS NOT NULL AND l.id <> row.id })
 MERGE (a)-[c:CONNECTED {id: row.id}]->(b)
-  ON CREATE SET c.org = $org, c.status = row.status,
+  ON CREATE SET c.org = $org, c.status = row.status, c.imported = true,
     c.liveKey = CASE WHEN live THEN CASE WHEN a.key < b.key THEN a.key + ':' + b.key
                                          ELSE b.key + ':' + a.key END END,
     c.message = row.message, c.context = row.context,

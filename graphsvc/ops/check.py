@@ -23,10 +23,14 @@ What is checked, per org (each query starts from the org's index entries):
   when the edge exists, and every edge has such an event. Names are matched as
   the events write them: a user id or an email for people (an email still names
   the person after a claim, and so does a former email after the member's token
-  moved them to a new one), a page id for pages.
+  moved them to a new one), a page id for pages. An edge an import made
+  (`imported: true`, set by `graphsvc import` and `--offline` only) needs no event
+  while none names it: an import writes none (docs/performance.md); once a member
+  changes it, its events must agree as for any other edge.
 - connection_events: for each connection id, the latest connection.* event agrees
   with the edge: requested -> pending, accepted -> accepted, rejected -> rejected,
-  removed -> no edge with that id; and every CONNECTED edge has an event.
+  removed -> no edge with that id; and every CONNECTED edge an import did not make
+  has an event.
 - stored_text: no connection `context` and no event `payload` (JSON kept as text)
   decodes to a lone UTF-16 surrogate or a non-finite number (NaN, Infinity). Neo4j
   cannot hold a lone surrogate in a string (the driver refuses to send one), but JSON
@@ -112,9 +116,10 @@ def follow_violations(events: list[dict], edges: list[dict]) -> list[str]:
         names_from = [n for n in (edge["fromId"], edge["fromEmail"], *(edge.get("fromFormer") or ())) if n]
         names_to = [n for n in (edge["toId"], edge["toEmail"], *(edge.get("toFormer") or ())) if n]
         status = edge["status"] or "active"
-        hit = {(a, s, edge["kind"]) for a in names_from for s in names_to if claimed.get((a, s, edge["kind"])) == status}
+        keys = {(a, s, edge["kind"]) for a in names_from for s in names_to}
+        hit = {key for key in keys if claimed.get(key) == status}
         found |= hit
-        if not hit:
+        if not hit and not (edge.get("imported") and not keys & latest.keys()):
             want = "follow.created" if status == "active" else "follow.requested"
             problems.append(f"{status} edge {'/'.join(names_from)} -FOLLOWS-> {edge['kind']} {'/'.join(names_to)} "
                             f"has no {want} as its latest event")
@@ -144,7 +149,8 @@ def connection_violations(events: list[dict], edges: list[dict]) -> list[str]:
         if want != have:
             problems.append(f"connection {cid}: latest event #{ev['seq']} is {ev['type']} "
                             f"but the edge is {have or 'absent'}")
-    for cid in sorted(set(by_id) - set(latest), key=str):
+    imported = {edge["id"] for edge in edges if edge.get("imported")}
+    for cid in sorted(set(by_id) - set(latest) - imported, key=str):
         problems.append(f"connection {cid} ({by_id[cid]}) has no connection event")
     return problems
 
