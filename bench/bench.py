@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 import neo4j  # noqa: E402
 
 from graphsvc.auth import mint
+from graphsvc.api import cursor  # noqa: E402
 from graphsvc.db import S, Statement  # noqa: E402
 from graphsvc.domain import connections as conn_domain  # noqa: E402
 from graphsvc.domain import follows as follow_domain  # noqa: E402
@@ -158,6 +159,48 @@ class Bench:
             result = await session.run("RETURN 1 AS one")
             await result.consume()
 
+    async def prepare(self) -> None:
+        """Set-up that needs the database (not measured): for each most-followed person, the
+        cursor of their deep followers page, as a walk would have reached it."""
+        self.deep: dict[str, tuple[list, str]] = {}
+        for who, total in self.s["followed"]:
+            page = max(1, min(500, total // 20))
+            rows = await self.read(S.follows.followers, org=self.org, meId=who, meEmail=None,
+                                   skip=max(0, (page - 1) * 20 - 1), limit=1, after=None)
+            key = rows[0]["data"][0]["_key"] if page > 1 and rows[0]["data"] else None
+            scope = ["/client/community/followers", self.org, who, [], []]  # api/pagination.scope
+            self.deep[who] = (key, cursor.encode(scope, key) if key else "")
+
+    async def audience_walk(self, post_id: str = "bench_audience_post", limit: int = 1000) -> dict:
+        """Fan-out of a public post in the most-followed page: its whole audience, `limit` at a
+        time, through the API and then the raw driver; each page's latency and the walk's total."""
+        page_id, followers = self.s["topPage"]
+        await self.http.call("PUT", f"/community/posts/{post_id}", self.service,
+                             {"authorId": self.person(), "visibility": "public", "pageId": page_id})
+        out: dict[str, Any] = {"page": page_id, "pageFollowers": followers, "limit": limit}
+        for mode in ("api", "raw"):
+            times, people, next_cursor, after = [], 0, None, ""
+            while True:
+                t0 = time.perf_counter()
+                if mode == "api":
+                    query = f"limit={limit}" + (f"&cursor={next_cursor}" if next_cursor else "")
+                    body = await self.http.call("GET", f"/community/posts/{post_id}/audience?{query}", self.service)
+                    data, next_cursor = body["data"], body["nextCursor"]
+                    done = next_cursor is None
+                else:
+                    rows = await self.read(S.posts.audience, org=self.org, postId=post_id, after=after, limit=limit)
+                    data = rows[0]["data"]
+                    done, after = len(data) < limit, data[-1]["key"] if data else after
+                times.append(1000 * (time.perf_counter() - t0))
+                people += len(data)
+                if done:
+                    break
+            out[mode] = {"pages": len(times), "people": people, "firstPageMs": round(times[0], 2),
+                         "maxPageOverFirst": round(max(times) / times[0], 2),
+                         "lastPageOverFirst": round(times[-1] / times[0], 2),
+                         "walkSeconds": round(sum(times) / 1000, 3), "pageMs": [round(t, 2) for t in times]}
+        return out
+
     def ops(self) -> list[Op]:
         org, s = self.org, self.s
         ops: list[Op] = []
@@ -226,24 +269,41 @@ class Bench:
         ops.append(Op("suggestions", sugg_api, sugg_raw))
 
         def followers(deep: bool) -> Op:
-            def subject() -> tuple[str, int]:
-                who, total = self.rng.choice(s["followed"])
-                page = max(1, min(500, total // 20)) if deep else 1
-                return who, page
-
             def api(i: int) -> Call:
-                who, page = subject()
-                return lambda: self.http.call("GET", f"/client/community/followers?page={page}&limit=20",
-                                              self.token(who))
+                who, _ = self.rng.choice(s["followed"])
+                after = f"&cursor={self.deep[who][1]}" if deep and self.deep[who][0] else ""
+                return lambda: self.http.call("GET", f"/client/community/followers?limit=20{after}", self.token(who))
 
             def raw(i: int) -> Call:
-                who, page = subject()
+                who, _ = self.rng.choice(s["followed"])
+                after = self.deep[who][0] if deep else None
                 return lambda: self.read(S.follows.followers, org=org, meId=who, meEmail=None,
-                                         skip=(page - 1) * 20, limit=21, after=None)
+                                         skip=0, limit=21, after=after)
             return Op("followers_deep" if deep else "followers_page1", api, raw,
-                      note="the most-followed people; deep = page min(500, last)")
+                      note="the most-followed people; deep = by cursor at page min(500, last)")
 
         ops += [followers(False), followers(True)]
+
+        def status_api(i: int) -> Call:
+            a, b = random_pair()
+            return lambda: self.http.call("GET", f"/client/community/connections/status/{b}", self.token(a))
+
+        def status_raw(i: int) -> Call:
+            a, b = random_pair()
+            return lambda: self.read(S.connections.status_with, org=org, meId=a, meEmail=None, otherId=b,
+                                     otherEmail=None)
+        ops.append(Op("connection_status", status_api, status_raw))
+
+        def rel_api(i: int) -> Call:
+            a, targets = self.person(), [self.person() for _ in range(100)]
+            return lambda: self.http.call("GET", "/client/community/relationships?ids=" + ",".join(targets),
+                                          self.token(a))
+
+        def rel_raw(i: int) -> Call:
+            a, targets = self.person(), [self.person() for _ in range(100)]
+            return lambda: self.read(S.relationships.get, org=org, meId=a, meEmail=None,
+                                     targets=[{"id": t, "email": None} for t in targets])
+        ops.append(Op("relationships_100", rel_api, rel_raw, note="100 random people in one call"))
 
         def follow_api(i: int) -> Call:
             a, b = random_pair()
@@ -362,7 +422,11 @@ async def find_subjects(driver: neo4j.AsyncDriver, org: str, data: Path | None) 
     degrees, _, _ = await driver.execute_query(
         "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n",
         ids=hubs, org=org, database_="neo4j")
+    pages, _, _ = await driver.execute_query(
+        "MATCH (pg:Page {org: $org}) RETURN pg.id AS id, pg.followerCount AS n ORDER BY n DESC LIMIT 1",
+        org=org, database_="neo4j")
     return {"people": people[0]["n"], "posts": posts[0]["n"], "hubs": hubs, "followed": followed,
+            "topPage": (pages[0]["id"], pages[0]["n"]) if pages else None,
             "twinHubs": manifest.get("twinHubs"),
             "hubDegrees": {r["id"]: r["n"] for r in degrees}}
 
@@ -479,6 +543,7 @@ async def main_async(args: argparse.Namespace) -> int:
         print(f"org {args.org}: {subjects['people']:,} people, {subjects['posts']:,} posts, hubs "
               f"{subjects['hubDegrees']}, most followed {subjects['followed'][:3]}", file=sys.stderr)
         bench = Bench(args, driver, HttpPool(port, args.org), secret, subjects)
+        await bench.prepare()
         results: list[Result] = []
         print("floor: RETURN 1", file=sys.stderr)
         floor = await bench.measure("floor", "floor", lambda i: bench.floor)
@@ -493,6 +558,10 @@ async def main_async(args: argparse.Namespace) -> int:
             print(f"{op.name}: throughput", file=sys.stderr)
             for res, make in zip(pair, [op.api, op.raw]):
                 results.append(await bench.measure(op.name, res.mode, make, res))
+        audience = None
+        if subjects["topPage"] and (not args.ops or "audience_walk" in args.ops):
+            print("audience_walk: the fan-out of a post in the most-followed page", file=sys.stderr)
+            audience = await bench.audience_walk()
         rss = peak_rss_mb(server.pid)
     finally:
         await driver.close()
@@ -518,12 +587,18 @@ async def main_async(args: argparse.Namespace) -> int:
         "stamp": stamp, "org": args.org, "people": subjects["people"], "posts": subjects["posts"],
         "hubDegrees": subjects["hubDegrees"], "server": {"args": extra, "env": env_extra, "peakRssMb": rss},
         "settings": {k: v for k, v in vars(args).items() if k not in ("server_arg", "server_env")},
-        "results": summaries, "ratios": ratios,
+        "results": summaries, "ratios": ratios, "audienceWalk": audience,
         "raw": {f"{r.name}/{r.mode}": [round(x, 3) for x in r.latencies_ms] for r in results},
     }
     (out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=1))
     (out / "latest.json").write_text(json.dumps(report, indent=1))
     print(table(summaries, args.concurrency))
+    if audience:
+        print(f"audience walk of a post in page {audience['page']} ({audience['pageFollowers']:,} followers), "
+              f"{audience['limit']} per page: " + "; ".join(
+                  f"{m} {audience[m]['pages']} pages, {audience[m]['people']:,} people, first page "
+                  f"{audience[m]['firstPageMs']} ms, worst page {audience[m]['maxPageOverFirst']}x the first, "
+                  f"whole walk {audience[m]['walkSeconds']} s" for m in ("api", "raw")))
     print(f"API server peak RSS: {rss} MB; server args {extra or 'default'}")
     try:
         title = f"graphsvc, {subjects['people']:,} people, {' '.join(extra) or 'default server'}"

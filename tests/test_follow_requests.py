@@ -195,3 +195,32 @@ def test_the_checker_agrees_with_pending_follows(org, driver, neo4j_target):
     assert org.member("usr_c").delete(f"{F}/follow/usr_carol").status_code == 204
     result = graphsvc_check(neo4j_target, "--org", org.id)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_protection_turned_off_while_requests_arrive(org):
+    """Follows racing `protected: false`: each ends as an active follow with exactly one
+    follow.created, whether it came before the switch (a request, then approved) or after."""
+    carol = org.member("usr_carol")
+    fans = [org.member(f"usr_fan{i}") for i in range(4)]
+    for round_ in range(10):
+        protect(org, "usr_carol")
+        barrier, codes = threading.Barrier(len(fans) + 1), []
+
+        def follow(member):
+            barrier.wait()
+            codes.append(member.post(f"{F}/follow", {"following": "usr_carol"}).status_code)
+
+        def switch():
+            barrier.wait()
+            codes.append(carol.put(f"{F}/settings", {"protected": False}).status_code)
+
+        threads = [threading.Thread(target=follow, args=(f,)) for f in fans] + [threading.Thread(target=switch)]
+        [t.start() for t in threads]
+        [t.join() for t in threads]
+        assert sorted(codes)[-1] <= 202 and set(codes) <= {200, 201, 202}, codes
+        assert carol.get(f"{F}/follow-requests").json()["data"] == [], round_
+        assert sorted(f["id"] for f in carol.get(f"{F}/followers").json()["data"]) == [f"usr_fan{i}" for i in range(4)]
+        for fan in fans:
+            assert fan.delete(f"{F}/follow/usr_carol").status_code == 204
+    created = [e for e in events(org, "follow.created") if e[2] == "usr_carol"]
+    assert len(created) == 10 * len(fans)

@@ -104,3 +104,106 @@ def test_bad_input(author, other_org):
     assert_error(author.get(A.format("p_followers"), params={"cursor": cursor}), 400, "bad_cursor")
     assert_error(other_org.staff().get(A.format("p_public"), params={"cursor": cursor}), 400, "bad_cursor")
     assert_error(org.member("usr_c0").get(A.format("p_public")), 403)
+
+
+def test_audience_and_visibility_match_an_oracle_on_a_random_graph(org, neo4j_target, tmp_path):
+    """A generated graph with protected members, pending follows, rejected and pending
+    connections, blocks, mutes and page posts: the audience of every post, and the verdict
+    of every (viewer, post), equal a plain Python reading of CONTRACT.md's rules. No pending
+    follow grants anything."""
+    import random
+
+    from .test_import import run_cli, write_csv
+
+    rng = random.Random(7)
+    people = [f"usr_{i:02d}" for i in range(40)]
+    pages = [f"pg_{i}" for i in range(3)]
+    protected = set(rng.sample(people, 8))
+    pairs = set()
+    while len(pairs) < 90:
+        a, b = rng.sample(people, 2)
+        if (b, a) not in pairs:
+            pairs.add((a, b))
+    conns = {pair: rng.choice(["accepted", "accepted", "pending", "rejected"]) for pair in pairs}
+    follows = set()
+    while len(follows) < 160:
+        a, b = rng.sample(people, 2)
+        follows.add((a, b))
+    page_follows = {(rng.choice(people), rng.choice(pages)) for _ in range(40)}
+    blocks = set()
+    while len(blocks) < 6:
+        blocks.add(tuple(rng.sample(people, 2)))
+    posts = {f"post_{i:02d}": (rng.choice(people), rng.choice(["public", "followers", "connections", "private"]),
+                               rng.choice(pages + [None, None])) for i in range(30)}
+
+    folder = tmp_path / "oracle"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["id", "protected"], [[p, "true" if p in protected else ""] for p in people])
+    write_csv(folder / "pages.csv", ["id", "name"], [[g, g] for g in pages])
+    write_csv(folder / "follows.csv", ["followerId", "followingId", "followingType", "status"],
+              [[a, b, "person", "pending" if b in protected else "active"] for a, b in sorted(follows)]
+              + [[a, g, "page", "active"] for a, g in sorted(page_follows)])
+    write_csv(folder / "connections.csv", ["requesterId", "targetId", "status"],
+              [[a, b, s] for (a, b), s in sorted(conns.items())])
+    write_csv(folder / "blocks.csv", ["blockerId", "blockedId"], sorted(blocks))
+    write_csv(folder / "posts.csv", ["id", "authorId", "visibility", "pageId"],
+              [[pid, a, v, g or ""] for pid, (a, v, g) in sorted(posts.items())])
+    result = run_cli(neo4j_target, "import", "--org", org.id, str(folder))
+    assert result.returncode == 0, result.stdout + result.stderr
+    mutes = set()
+    while len(mutes) < 10:
+        mutes.add(tuple(rng.sample(people, 2)))
+    for a, b in mutes:
+        assert org.member(a).post(f"{F}/mutes", {"targetId": b}).status_code == 201
+
+    # The oracle: a block removes follows both ways and every connection between the two.
+    blocked = {frozenset(b) for b in blocks}
+    friends = {frozenset(p) for p, s in conns.items() if s == "accepted" and frozenset(p) not in blocked}
+    active = {(a, b) for a, b in follows if b not in protected and frozenset((a, b)) not in blocked}
+
+    def audience(post: str) -> dict[str, str]:
+        author, vis, page = posts[post]
+        if vis == "private":
+            return {}
+        out: dict[str, str] = {}
+        shut = {author} | {p for p in people if frozenset((p, author)) in blocked} | {a for a, b in mutes if b == author}
+        for p in people:
+            if p in shut:
+                continue
+            if frozenset((p, author)) in friends:
+                out[p] = "connection"
+            elif vis != "connections" and (p, author) in active:
+                out[p] = "follower"
+            elif vis != "connections" and page and (p, page) in page_follows:
+                out[p] = "page_follower"
+        return out
+
+    def verdict(viewer: str, post: str) -> tuple[bool, str]:
+        author, vis, page = posts[post]
+        if viewer == author:
+            return True, "author"
+        if frozenset((viewer, author)) in blocked:
+            return False, "blocked"
+        if vis in ("public", "private"):
+            return vis == "public", vis
+        if frozenset((viewer, author)) in friends:
+            return True, "connection"
+        if vis == "connections":
+            return False, "not_connected"
+        if (viewer, author) in active:
+            return True, "follower"
+        if page and (viewer, page) in page_follows:
+            return True, "page_follower"
+        return False, "not_follower"
+
+    staff = org.staff()
+    for post in posts:
+        got = {m["userId"]: m["reason"] for m in walk(staff, post, 7)}
+        assert got == audience(post), post
+    ids = sorted(posts)
+    for viewer in people:
+        results = staff.post("/community/visibility", {"viewerId": viewer, "postIds": ids}).json()["results"]
+        for r in results:
+            want = verdict(viewer, r["postId"])
+            assert (r["visible"], r["reason"]) == want, (viewer, r["postId"])
+            assert r["muted"] == ((viewer, posts[r["postId"]][0]) in mutes), (viewer, r["postId"])
