@@ -20,18 +20,21 @@ import csv
 import hashlib
 import json
 import logging
+import re
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import neo4j
 
 from ..db import S, Statement, schema_statements
+from ..text import SURROGATE_RE, first_invalid
 
 # Import order: people and pages before the edges that name them, blocks after the
 # follows and connections they remove, posts last.
@@ -144,13 +147,33 @@ def _text(row: dict, name: str, required: bool = True) -> str | None:
         if required:
             raise ImportError_(f"missing {name}")
         return None
-    return str(value)
+    value = str(value)
+    # A JSON escape can spell a lone surrogate, which neither the driver nor a CSV file can carry.
+    if not value.isascii() and SURROGATE_RE.search(value):
+        raise ImportError_(f"{name} is not valid Unicode text")
+    return value
+
+
+# The ISO-8601 date-times both Cypher's datetime() and neo4j-admin's `:datetime` read the
+# same way: a calendar date, optionally a time to the nanosecond, optionally Z or an offset.
+_ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})"
+                       r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2})(?::?([0-5]\d))?)?)?")
 
 
 def _time(row: dict, name: str) -> str | None:
     value = _text(row, name, required=False)
-    if value is not None and not value[:4].isdigit():
-        raise ImportError_(f"{name} must be an ISO-8601 date-time")
+    if value is None:
+        return None
+    match = _ISO_TIME.fullmatch(value)
+    try:
+        if match is None:
+            raise ValueError
+        *fields, offset_hours, _ = (int(g or 0) for g in match.groups())
+        datetime(*fields)
+        if offset_hours > 18:
+            raise ValueError
+    except ValueError:
+        raise ImportError_(f"{name} must be an ISO-8601 date-time") from None
     return value
 
 
@@ -164,7 +187,9 @@ def _person(row: dict, org: str) -> dict:
     protected = (_text(row, "protected", False) or "").lower() or None
     if protected not in (None, "true", "false"):
         raise ImportError_("protected must be true or false")
-    return {"id": _text(row, "id"), "email": _text(row, "email", False), "key": _text(row, "key", False),
+    email = _text(row, "email", False)
+    # Lower-cased as the API stores and looks up emails (graphsvc/people.py).
+    return {"id": _text(row, "id"), "email": email and email.lower(), "key": _text(row, "key", False),
             "createdAt": _time(row, "createdAt"), "protected": None if protected is None else protected == "true"}
 
 
@@ -195,6 +220,8 @@ def _connection(row: dict, org: str) -> dict:
             raise ImportError_("context must be a JSON object") from None
     if context is not None and context != "" and not isinstance(context, dict):
         raise ImportError_("context must be a JSON object")
+    if context and first_invalid(context, "context"):
+        raise ImportError_("context holds text that is not valid Unicode, or a number that is not finite")
     out = {"requesterId": _text(row, "requesterId"), "targetId": _text(row, "targetId"), "status": status,
            "message": _text(row, "message", False),
            "context": json.dumps(context, separators=(",", ":")) if context else None,
@@ -233,6 +260,26 @@ def _dedup_key(kind: str, row: dict) -> Any:
             return ("id", row["id"])
         return ("live", *sorted((row["requesterId"], row["targetId"])))
     return (row["blockerId"], row["blockedId"])
+
+
+def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Iterator[dict]:
+    """The rows of one kind, normalised, first of each key only (`_dedup_key`), counted in
+    `stats.rows`. A bad row stops everything with its file and row number: both the
+    transactional and the offline import read their input through here."""
+    seen: set = set()
+    normalise = NORMALISE[kind]
+    for path in files:
+        for n, raw in enumerate(read_rows(path), 1):
+            stats.rows += 1
+            try:
+                row = normalise(raw, org)
+            except ImportError_ as exc:
+                raise ImportError_(f"{path}: row {n}: {exc}") from None
+            key = _dedup_key(kind, row)
+            if key in seen:
+                continue
+            seen.add(key)
+            yield row
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -311,26 +358,14 @@ class Importer:
 
     def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[Statement, dict]]:
         """(statement, row) pairs, normalised and de-duplicated; bad rows stop the import with file:line."""
-        seen: set = set()
-        normalise = NORMALISE[kind]
-        for path in files:
-            for n, raw in enumerate(read_rows(path), 1):
-                stats.rows += 1
-                try:
-                    row = normalise(raw, self.org)
-                except ImportError_ as exc:
-                    raise ImportError_(f"{path}: row {n}: {exc}") from None
-                key = _dedup_key(kind, row)
-                if key in seen:
-                    continue
-                seen.add(key)
-                if kind == "follows" and row["followingType"] == "page":
-                    self.pages_touched.add(row["followingId"])
-                    yield S.importer.follows_page, row
-                elif kind == "follows":
-                    yield S.importer.follows_person, row
-                else:
-                    yield STATEMENTS[kind], row
+        for row in normalised_rows(kind, files, self.org, stats):
+            if kind == "follows" and row["followingType"] == "page":
+                self.pages_touched.add(row["followingId"])
+                yield S.importer.follows_page, row
+            elif kind == "follows":
+                yield S.importer.follows_person, row
+            else:
+                yield STATEMENTS[kind], row
 
     def validate(self, files: dict[str, list[Path]]) -> None:
         """Read every row once before writing anything: a bad row anywhere stops the import
