@@ -35,6 +35,8 @@ AUDITED = {
     ("cli_cypher.py", "run"): "analyst Cypher by design (command line)",
     # `RETURN 1`: whether Bolt answers at all (localdb) and the bench's round-trip floor.
     ("localdb.py", "_bolt_answers"): "RETURN 1",
+    # A fixed probe of the local instance before `graphsvc db restore` replaces it: any node at all?
+    ("localdb.py", "holds_data"): "MATCH (n) RETURN 1 LIMIT 1",
     ("bench.py", "floor"): "RETURN 1",
     ("scale.py", "floor"): "RETURN 1",
     # The bench picks its subjects (hubs, counts) before it times anything; not the service.
