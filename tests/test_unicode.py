@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -409,3 +410,128 @@ def test_stored_bad_text_is_found_and_repaired(org: Org, driver, neo4j_target):
     stored = driver.execute_query("MATCH ()-[c:CONNECTED {id: $id}]->() RETURN c.context AS text", id=cid).records[0]
     assert json.loads(stored["text"]) == {"note": "v\ufffd", "n": None}
     assert answers() == before
+
+
+# --- 2g. every operation, with Unicode edge cases -----------------------------------------------
+
+# Spliced into the JSON text of a generated body's strings (keys and values), and into its
+# path and query parameters percent-encoded: lone surrogates, NUL, an overlong `/`, a
+# truncated sequence, a byte that is never UTF-8.
+BODY_EDGES = {"lone low": rb"\udc80", "lone high": rb"\ud800", "reversed pair": rb"\udc00\ud800",
+              "escaped NUL": rb"\u0000", "raw NUL": b"\x00", "overlong": b"\xc0\xaf", "truncated": b"\xe2\x82",
+              "FF": b"\xff", "encoded surrogate": b"\xed\xb2\x80"}
+ONE_AT_A_TIME = ("lone low", "reversed pair", "FF")
+URL_EDGES = {"encoded surrogate": "%ED%B2%80", "overlong": "%C0%AF", "FF": "%FF", "NUL": "%00", "truncated": "%E2%82"}
+EXAMPLES = 3  # generated requests per operation, each sent once per edge case
+MARK = "\ue000"  # a private-use character marks where an edge goes; json.dumps escapes it as \ue000
+LEAVES = 6  # strings of one body marked one at a time
+
+
+def _benign(value, n: list | None = None):
+    """The generated value with each string value replaced by a valid id of its own
+    (`usr_fuzz_1`, `usr_fuzz_2`, ...), so that the request gets past the id checks to where
+    its other strings are used; keys and lower-case words (enum values such as `accept` or
+    `person`) are kept."""
+    n = [0] if n is None else n
+    if isinstance(value, str):
+        if re.fullmatch("[a-z_]+", value):
+            return value
+        n[0] += 1
+        return f"usr_fuzz_{n[0]}"
+    if isinstance(value, dict):
+        return {k: _benign(v, n) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_benign(v, n) for v in value]
+    return value
+
+
+def _marked(value, only: int | None = None, seen: list | None = None):
+    """`value` with MARK after every string (keys included), or after the `only`-th one."""
+    seen = [0] if seen is None else seen
+
+    def mark(text: str) -> str:
+        seen[0] += 1
+        return text + MARK if only is None or seen[0] - 1 == only else text
+
+    if isinstance(value, str):
+        return mark(value)
+    if isinstance(value, dict):
+        return {mark(k): _marked(v, only, seen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_marked(v, only, seen) for v in value]
+    return value
+
+
+def _bodies(generated) -> list[tuple[str, bytes]]:
+    """(case name, body bytes) for one generated JSON body: every string marked with each
+    edge, then each of its first strings alone in an otherwise valid body."""
+    if not isinstance(generated, (dict, list)):
+        return []
+    every = json.dumps(_marked(generated)).encode()
+    out = [(name, every.replace(b"\\ue000", edge)) for name, edge in BODY_EDGES.items()]
+    base = _benign(generated)
+    for i in range(LEAVES):
+        one = json.dumps(_marked(base, only=i)).encode()
+        if b"\\ue000" not in one:
+            break
+        out += [(f"{name} in string #{i}", one.replace(b"\\ue000", BODY_EDGES[name])) for name in ONE_AT_A_TIME]
+    return out
+
+
+def test_no_operation_answers_5xx_to_unicode_edge_cases(server, http):
+    """Every operation /openapi.json lists, with schema-valid generated requests whose
+    strings (body keys and values, path and query parameters) then carry each edge case:
+    never a 5xx, and every refusal in the error shape."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from schemathesis import GenerationMode
+
+    from .test_hostile import _token_for
+
+    org = Org(http).id
+    doc = http.get("/openapi.json").json()
+    for ops in doc["paths"].values():
+        for op in ops.values():
+            op["parameters"] = [p for p in op.get("parameters", []) if p.get("in") != "header"]
+            op.pop("security", None)
+    operations = [result.ok() for result in schemathesis.openapi.from_dict(doc).get_all_operations()]
+    out_of_shape, tried = [], 0
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        def send(operation, headers: dict, name: str, path: str, query: str, content: bytes | None) -> None:
+            nonlocal tried
+            tried += 1
+            resp = client.request(operation.method.upper(), path + (f"?{query}" if query else ""), content=content,
+                                  headers={**headers, **({"content-type": "application/json"} if content else {})})
+            if resp.status_code >= 500 or (resp.status_code >= 400 and "error" not in resp.json()):
+                out_of_shape.append(f"{operation.label} [{name}]: {resp.status_code} {resp.text[:200]}")
+
+        for operation in operations:
+            headers = {"orgid": org, "Authorization": f"Bearer {_token_for(operation, org)}"}
+
+            @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                      phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+            @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE))
+            def exercise(case) -> None:
+                path_params = {k: str(v) for k, v in (case.path_parameters or {}).items()}
+                query = {k: str(v) for k, v in (case.query or {}).items() if not isinstance(v, list)}
+                path = operation.path
+                for k, v in path_params.items():
+                    path = path.replace("{" + k + "}", quote(v, safe=""))
+                plain_query = "&".join(f"{quote(k)}={quote(v)}" for k, v in query.items())
+                for name, content in _bodies(case.body):
+                    send(operation, headers, name, path, plain_query, content)
+                body = json.dumps(case.body).encode() if isinstance(case.body, (dict, list)) else None
+                for name, edge in URL_EDGES.items():
+                    if path_params:
+                        edged = operation.path
+                        for k, v in path_params.items():
+                            edged = edged.replace("{" + k + "}", quote(v, safe="") + edge)
+                        send(operation, headers, f"path {name}", edged, plain_query, body)
+                    if query:
+                        edged_query = "&".join(f"{quote(k)}={quote(v)}{edge}" for k, v in query.items())
+                        send(operation, headers, f"query {name}", path, edged_query, body)
+
+            exercise()
+    print(f"\n[unicode fuzz] operations={len(operations)} requests={tried}")
+    assert len(operations) >= 20 and tried >= 5 * len(operations), (len(operations), tried)
+    assert not out_of_shape, f"{len(out_of_shape)} answer(s) out of shape:\n" + "\n".join(out_of_shape[:40])
