@@ -1,0 +1,14 @@
+-- Who actively follows a person, newest first (ties by key = id order): a range scan
+-- of follow_followers, then `person` for the page's ids only. `skip` is the page
+-- mode's offset, as the service's page=N; the count is an index-only count.
+WITH me AS (SELECT pk FROM person WHERE org = %(org)s AND ext_id = %(me)s),
+cut AS (
+  SELECT f.follower, f.since FROM me, follow f
+  WHERE f.followee = me.pk AND f.status = 'active'
+  ORDER BY f.since DESC, f.follower OFFSET %(skip)s LIMIT %(limit)s
+)
+SELECT (SELECT count(*) FROM me, follow f WHERE f.followee = me.pk AND f.status = 'active') AS total,
+       p.ext_id AS id, p.email, cut.since
+FROM (SELECT 1) one
+LEFT JOIN (cut JOIN person p ON p.pk = cut.follower) ON true
+ORDER BY cut.since DESC, cut.follower

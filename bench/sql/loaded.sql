@@ -1,0 +1,2 @@
+-- Which files an org was loaded from: a bench run reloads only when they differ.
+SELECT source, digest FROM loaded WHERE org = %(org)s
