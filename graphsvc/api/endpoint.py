@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 from urllib.parse import unquote_to_bytes
@@ -248,22 +250,39 @@ def to_route(ep: Endpoint) -> Route:
 
 
 class AccessLog:
-    """Structured request logs (one JSON line per request) and request metrics."""
+    """The one access log line per request (JSON, with the request id that the answer's
+    `x-request-id` header carries), and request metrics. `graphsvc serve` turns uvicorn's
+    own access log off, so a request is not logged twice."""
+
+    # A caller's request id is echoed and logged only if it is short and plain: it goes into a
+    # response header and into the log line, so nothing that could forge either is taken.
+    REQUEST_ID_RE = re.compile(rb"[A-Za-z0-9._:@/+=-]{1,128}")
 
     def __init__(self, app: Any, observe: Callable[[str, str, int, float], None]):
         self.app = app
         self.observe = observe
+
+    @classmethod
+    def request_id(cls, scope: dict) -> str:
+        """The caller's `x-request-id` when it is a plain token, else a new one."""
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id" and cls.REQUEST_ID_RE.fullmatch(value):
+                return value.decode("ascii")
+        return uuid.uuid4().hex
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started = time.perf_counter()
         status = 500
+        rid = self.request_id(scope)
+        scope.setdefault("state", {})["request_id"] = rid
 
         async def send_wrapper(message: dict) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode("ascii"))]
             await send(message)
 
         try:
@@ -278,7 +297,7 @@ class AccessLog:
             principal = state.get("principal")
             log.info(json.dumps({
                 "method": scope["method"], "path": scope["path"], "route": template, "status": status,
-                "ms": round(elapsed * 1000, 2),
+                "ms": round(elapsed * 1000, 2), "requestId": rid,
                 "org": getattr(principal, "org", None), "sub": getattr(principal, "sub", None),
                 "role": getattr(principal, "role", None),
             }))

@@ -71,8 +71,9 @@ def _serve(args: argparse.Namespace) -> int:
     # Keep-alive longer than a load balancer's idle timeout (60 s is common): the proxy,
     # not the service, closes idle connections, so a request is never sent on a
     # connection the service is closing at that instant (uvicorn's default is 5 s).
+    # access_log=False: the app writes the one access line per request (JSON, with its request id).
     uvicorn.run("graphsvc.api.app:app", factory=True, host=host, port=port, workers=args.workers,
-                log_level="info", timeout_graceful_shutdown=20, timeout_keep_alive=75)
+                log_level="info", access_log=False, timeout_graceful_shutdown=20, timeout_keep_alive=75)
     return 0
 
 
