@@ -296,6 +296,9 @@ def test_visibility_blocks_and_graph(server, http, org):
     assert alice.graph.degree("usr_carol") == Degree(degree=2, path=[
         {"id": "usr_alice", "email": None}, {"id": "usr_bob", "email": None}, {"id": "usr_carol", "email": None}])
     assert alice.graph.degree("usr_nobody").degree is None
+    assert alice.graph.degree("usr_carol", max_depth=1).degree is None
+    with pytest.raises(errors.ValidationError):
+        alice.graph.degree("usr_carol", max_depth=7)
     [suggested] = alice.graph.suggestions().data
     assert (suggested.user.id, suggested.mutualCount) == ("usr_carol", 1)
     assert [p.id for p in alice.graph.mutual("usr_carol").data] == ["usr_bob"]
@@ -342,3 +345,17 @@ def test_protected_accounts_mutes_relationships_and_audience(server, org):
     alice.follows.follow("usr_carol")
     page = posts.posts.audience("p_1")
     assert [(m.userId, m.reason) for m in page.data] == [("usr_alice", "follower")] and page.nextCursor is None
+
+
+def test_event_feed(server, org):
+    """`events.fetch_events`: the org's changes in order, filtered by type, resumed from `next`."""
+    carol = member(server, org, "usr_carol")
+    carol.blocks.block("usr_bob")
+    carol.blocks.unblock("usr_bob")
+    carol.follows.follow("usr_dan")
+    feed = service(server, org).events.fetch_events(types=["block.created", "block.deleted"])
+    assert [(e.type, e.actor, e.subject) for e in feed.data] == [("block.created", "usr_carol", "usr_bob"),
+                                                                ("block.deleted", "usr_carol", "usr_bob")]
+    rest = staff(server, org).events.fetch_events(after=feed.next)
+    assert [e.type for e in rest.data] == ["follow.created"] and rest.hasMore is False
+    assert all(e.cursor > feed.next for e in rest.data)

@@ -30,6 +30,7 @@ from .models import (
     ConnectionStats,
     ConnectionStatus,
     Degree,
+    EventFeed,
     Followed,
     FollowOut,
     FollowRequest,
@@ -354,9 +355,10 @@ class Graph(Namespace):
         return self._run(Call("GET", f"{self._settings.prefix}/mutual/{seg(user_id)}", Paginated[PersonOut],
                               {"userId": self._acting(acting_user_id), "page": page, "limit": limit}))
 
-    def degree(self, user_id: str, acting_user_id: str | None = None) -> Degree:
+    def degree(self, user_id: str, acting_user_id: str | None = None, max_depth: int | None = None) -> Degree:
+        """Degrees of separation over accepted connections, at most `max_depth` hops (1-6, default 3)."""
         return self._run(Call("GET", f"/client/community/degree/{seg(user_id)}", Degree,
-                              {"userId": self._acting(acting_user_id)}))
+                              {"userId": self._acting(acting_user_id), "maxDepth": max_depth}))
 
     def relationships(self, user_ids: list[str], acting_user_id: str | None = None) -> Relationships:
         """Where the acting member stands with each of up to 100 people, in one call."""
@@ -396,6 +398,15 @@ class Mutes(Namespace):
                               {"userId": self._acting(user_id), "page": page, "limit": limit}))
 
 
+class Events(Namespace):
+    """The org's event feed (staff and service tokens), oldest first after a cursor."""
+
+    def fetch_events(self, after: int = 0, limit: int = 100, types: list[str] | None = None) -> EventFeed:
+        """Resume with `after=answer.next`: no gaps, no repeats. `types` filters by event type."""
+        return self._run(Call("GET", "/community/events", EventFeed,
+                              {"after": after, "limit": limit, "type": ",".join(types) if types else None}))
+
+
 NAMESPACES = {"connections": Connections, "users": Users, "follows": Follows, "pages": Pages, "posts": Posts,
               "visibility": Visibility, "blocks": Blocks, "graph": Graph, "settings": MemberSettings,
-              "mutes": Mutes}
+              "mutes": Mutes, "events": Events}

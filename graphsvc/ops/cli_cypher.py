@@ -125,6 +125,11 @@ async def run(query: str, params: dict, fmt: str, *, write: bool, check: bool, t
     settings = config.load()
     if timeout is None:
         timeout = settings.analyst_timeout
+    try:
+        analytics.check_params(params)  # the same text rule as the HTTP endpoint
+    except ApiError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
     printer = FORMATS[fmt](out)
     started = time.perf_counter()
     count = 0
