@@ -348,3 +348,22 @@ class Degree(BaseModel):
 class Suggestion(BaseModel):
     user: PersonOut
     mutualCount: int
+
+
+# --- events ------------------------------------------------------------------
+
+class Event(BaseModel):
+    id: str = Field(description="Unique and stable: receivers de-duplicate on it")
+    cursor: int = Field(description="Per-org position; pass it as `after` to resume")
+    org: str
+    type: str
+    actor: str | None
+    subject: str | None
+    payload: dict
+    createdAt: str
+
+
+class EventFeed(BaseModel):
+    data: list[Event]
+    next: int = Field(description="The cursor to pass as `after` next time")
+    hasMore: bool

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from ..domain import events
 from ..errors import VALIDATION_ERROR
-from ..models import Query
+from ..models import EventFeed, Query
 from .endpoint import Ctx, Endpoint
 
 ROLES = ("staff", "service")
@@ -24,33 +24,6 @@ class EventsQuery(Query):
     limit: int = Field(100, ge=1, le=1000, description="At most this many events")
     type: str | None = Field(None, max_length=1000,
                              description="Only these event types: comma-separated, or the parameter repeated")
-
-
-class Event(BaseModel):
-    id: str = Field(description="Unique and stable: receivers de-duplicate on it")
-    cursor: int = Field(description="Per-org position; pass it as `after` to resume")
-    org: str
-    type: str
-    actor: str | None
-    subject: str | None
-    payload: dict
-    createdAt: str
-
-
-class EventFeed(BaseModel):
-    data: list[Event]
-    next: int = Field(description="The cursor to pass as `after` next time")
-    hasMore: bool
-
-
-
-
-
-
-
-
-
-
 
 
 def _types(ctx: Ctx) -> list[str] | None:

@@ -12,6 +12,7 @@ from ._base import (
     Blocks,
     Call,
     Connections,
+    Events,
     Follows,
     Graph,
     MemberSettings,
@@ -56,6 +57,7 @@ class AsyncClient:
     graph: Graph
     settings: MemberSettings
     mutes: Mutes
+    events: Events
 
     async def _send(self, call: Call) -> httpx.Response:
         s = self._settings

@@ -12,6 +12,7 @@ from ._base import (
     Blocks,
     Call,
     Connections,
+    Events,
     Follows,
     Graph,
     MemberSettings,
@@ -60,6 +61,7 @@ class Client:
     graph: Graph
     settings: MemberSettings
     mutes: Mutes
+    events: Events
 
     def _send(self, call: Call) -> httpx.Response:
         s = self._settings
