@@ -52,11 +52,14 @@ def test_check_still_wants_events_for_edges_an_import_did_not_make(org, driver, 
     ({"createdAt": "2025-13-45T00:00:00Z"}, "people.jsonl: row 2: createdAt must be an ISO-8601 date-time"),
     ({"createdAt": "2025-01-02 03:04"}, "people.jsonl: row 2: createdAt must be an ISO-8601 date-time"),
     ({"email": "b\udc80@example.com"}, "people.jsonl: row 2: email is not valid Unicode text"),
+    ({"email": "bob at example.com"}, "people.jsonl: row 2: email is not a valid email address"),
+    ({"id": "usr b"}, "people.jsonl: row 2: id must be 1-128 letters, digits or _ - . :"),
 ])
 def test_rows_neo4j_would_refuse_stop_the_import_before_anything_is_written(org, driver, neo4j_target, tmp_path,
                                                                             bad, message):
     """A date Neo4j cannot parse, or text no UTF-8 encoder takes, is a bad row with its file
-    and row number found before anything is written (it was a refused batch halfway in)."""
+    and row number found before anything is written (it was a refused batch halfway in);
+    so is an id or email no API call could ever name."""
     write_jsonl(tmp_path / "people.jsonl", [{"id": "usr_a"}, {"id": "usr_b", **bad}])
     done = run_cli(neo4j_target, "import", str(tmp_path), "--org", org.id)
     assert done.returncode == 2 and message in done.stderr, done.stderr

@@ -34,6 +34,7 @@ from typing import Any
 import neo4j
 
 from ..db import S, Statement, schema_statements
+from ..people import EMAIL_RE, ID_RE
 from ..text import SURROGATE_RE, first_invalid
 
 # Import order: people and pages before the edges that name them, blocks after the
@@ -154,6 +155,23 @@ def _text(row: dict, name: str, required: bool = True) -> str | None:
     return value
 
 
+def _id(row: dict, name: str, required: bool = True) -> str | None:
+    """A user, page, post or connection id as the API names them: anything else could
+    never be addressed by a call (CONTRACT.md, Identifiers)."""
+    value = _text(row, name, required)
+    if value is not None and not ID_RE.fullmatch(value):
+        raise ImportError_(f"{name} must be 1-128 letters, digits or _ - . :")
+    return value
+
+
+def _email(row: dict, name: str) -> str | None:
+    """An email as the API takes it: a valid address, stored lower-cased (graphsvc/people.py)."""
+    value = _text(row, name, required=False)
+    if value is not None and (len(value) > 254 or not EMAIL_RE.fullmatch(value)):
+        raise ImportError_(f"{name} is not a valid email address")
+    return value and value.lower()
+
+
 # The ISO-8601 date-times both Cypher's datetime() and neo4j-admin's `:datetime` read the
 # same way: a calendar date, optionally a time to the nanosecond, optionally Z or an offset.
 _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})"
@@ -187,14 +205,12 @@ def _person(row: dict, org: str) -> dict:
     protected = (_text(row, "protected", False) or "").lower() or None
     if protected not in (None, "true", "false"):
         raise ImportError_("protected must be true or false")
-    email = _text(row, "email", False)
-    # Lower-cased as the API stores and looks up emails (graphsvc/people.py).
-    return {"id": _text(row, "id"), "email": email and email.lower(), "key": _text(row, "key", False),
+    return {"id": _id(row, "id"), "email": _email(row, "email"), "key": _text(row, "key", False),
             "createdAt": _time(row, "createdAt"), "protected": None if protected is None else protected == "true"}
 
 
 def _page(row: dict, org: str) -> dict:
-    return {"id": _text(row, "id"), "name": _text(row, "name", False), "createdAt": _time(row, "createdAt")}
+    return {"id": _id(row, "id"), "name": _text(row, "name", False), "createdAt": _time(row, "createdAt")}
 
 
 def _follow(row: dict, org: str) -> dict:
@@ -204,7 +220,7 @@ def _follow(row: dict, org: str) -> dict:
     status = _text(row, "status", False) or "active"
     if status not in ("active", "pending") or (status == "pending" and kind == "page"):
         raise ImportError_("status must be active or pending (pending: a request to a protected person)")
-    return {"followerId": _text(row, "followerId"), "followingId": _text(row, "followingId"),
+    return {"followerId": _id(row, "followerId"), "followingId": _id(row, "followingId"),
             "followingType": kind, "since": _time(row, "since"), "status": status}
 
 
@@ -222,24 +238,24 @@ def _connection(row: dict, org: str) -> dict:
         raise ImportError_("context must be a JSON object")
     if context and first_invalid(context, "context"):
         raise ImportError_("context holds text that is not valid Unicode, or a number that is not finite")
-    out = {"requesterId": _text(row, "requesterId"), "targetId": _text(row, "targetId"), "status": status,
+    out = {"requesterId": _id(row, "requesterId"), "targetId": _id(row, "targetId"), "status": status,
            "message": _text(row, "message", False),
            "context": json.dumps(context, separators=(",", ":")) if context else None,
            "requestedAt": _time(row, "requestedAt"), "respondedAt": _time(row, "respondedAt")}
-    out["id"] = _text(row, "id", False) or connection_id(org, out["requesterId"], out["targetId"], out["requestedAt"])
+    out["id"] = _id(row, "id", False) or connection_id(org, out["requesterId"], out["targetId"], out["requestedAt"])
     return out
 
 
 def _block(row: dict, org: str) -> dict:
-    return {"blockerId": _text(row, "blockerId"), "blockedId": _text(row, "blockedId"), "since": _time(row, "since")}
+    return {"blockerId": _id(row, "blockerId"), "blockedId": _id(row, "blockedId"), "since": _time(row, "since")}
 
 
 def _post(row: dict, org: str) -> dict:
     visibility = _text(row, "visibility", False) or "public"
     if visibility not in VISIBILITIES:
         raise ImportError_(f"visibility must be one of {sorted(VISIBILITIES)}")
-    return {"id": _text(row, "id"), "authorId": _text(row, "authorId"), "visibility": visibility,
-            "pageId": _text(row, "pageId", False), "createdAt": _time(row, "createdAt")}
+    return {"id": _id(row, "id"), "authorId": _id(row, "authorId"), "visibility": visibility,
+            "pageId": _id(row, "pageId", False), "createdAt": _time(row, "createdAt")}
 
 
 NORMALISE: dict[str, Callable[[dict, str], dict]] = {
@@ -262,10 +278,11 @@ def _dedup_key(kind: str, row: dict) -> Any:
     return (row["blockerId"], row["blockedId"])
 
 
-def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Iterator[dict]:
-    """The rows of one kind, normalised, first of each key only (`_dedup_key`), counted in
-    `stats.rows`. A bad row stops everything with its file and row number: both the
-    transactional and the offline import read their input through here."""
+def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Iterator[tuple[str, dict]]:
+    """(where, row): the rows of one kind, normalised, first of each key only
+    (`_dedup_key`), counted in `stats.rows`, each with its "file: row n". A bad row stops
+    everything with its file and row number: both the transactional and the offline
+    import read their input through here."""
     seen: set = set()
     normalise = NORMALISE[kind]
     for path in files:
@@ -279,7 +296,7 @@ def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Ite
             if key in seen:
                 continue
             seen.add(key)
-            yield row
+            yield f"{path}: row {n}", row
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -358,7 +375,7 @@ class Importer:
 
     def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[Statement, dict]]:
         """(statement, row) pairs, normalised and de-duplicated; bad rows stop the import with file:line."""
-        for row in normalised_rows(kind, files, self.org, stats):
+        for _, row in normalised_rows(kind, files, self.org, stats):
             if kind == "follows" and row["followingType"] == "page":
                 self.pages_touched.add(row["followingId"])
                 yield S.importer.follows_page, row
