@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 JARS := .neo4j/lib/.fetched
 
-.PHONY: install run test soak bench bench-data bench-scale stop reset-db neo4j schema token clean
+.PHONY: install run test soak bench bench-data bench-peers bench-scale postgres stop reset-db neo4j schema token clean
 
 install: $(STAMP) $(JARS)
 
@@ -27,7 +27,7 @@ run: neo4j
 # Two processes, one per core; a file's tests stay in one of them (they share its fixtures).
 PARALLEL ?= -n 2 --dist loadfile
 
-test: install
+test: install postgres
 	$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 soak: install
@@ -44,6 +44,22 @@ bench: install
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) -m graphsvc db start --instance bench
 	$(PY) bench/bench.py --org bench --data bench-data/$(PEOPLE) $(BENCH_ARGS)
+
+# The same run with the relational peer beside graphsvc: PostgreSQL 15 in .pg/bench
+# (started from nothing, loaded with COPY from bench-data/$(PEOPLE)), answers checked on
+# both stores before anything is timed, then API, Neo4j and PostgreSQL side by side.
+bench-peers: install postgres
+	$(PY) -m pip install -q -e '.[test,bench]'
+	$(PY) -m graphsvc db start --instance bench
+	$(PY) bench/bench.py --org bench --data bench-data/$(PEOPLE) --peers $(BENCH_ARGS)
+
+# Debian's PostgreSQL 15 for the bench peer and its test (tests/test_peer_pg.py), when missing.
+PG_BIN := /usr/lib/postgresql/15/bin
+postgres:
+	@test -x $(PG_BIN)/initdb || { \
+	  if [ "$$(id -u)" != 0 ]; then echo "PostgreSQL 15 is missing: sudo apt-get install -y postgresql-15" >&2; exit 1; fi; \
+	  apt-cache policy postgresql-15 | grep -q 'Candidate: [0-9]' || apt-get update; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; }
 
 # Hub mutuals on a graph and on one ten times larger, same hub degree (bench/scale.py):
 # two more instances (bench-20000, bench-200000), generated and imported on first use.

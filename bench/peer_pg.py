@@ -619,21 +619,34 @@ class Checker:
         a, b = self.rng.sample(self.people, 2)
         return a, b
 
+    async def each(self, inputs: list, fn: Callable[..., Awaitable[None]]) -> None:
+        """Reads are independent: a few inputs at a time (the check is never timed)."""
+        gate = asyncio.Semaphore(4)
+
+        async def one(given: tuple) -> None:
+            async with gate:
+                await fn(*given)
+        await asyncio.gather(*(one(g) for g in inputs))
+
     async def visibility(self) -> None:
         t1, tn = self.tally("visibility_1"), self.tally("visibility_1000")
-        for post, author, friend, follower, page_follower, blocked in self.related:
-            for viewer in (self.person(), author, friend, follower, page_follower, blocked, "usr_nobody_at_all"):
-                if viewer is None:
-                    continue
-                given = (viewer, [post])
-                a, b = await self.gs.visibility(*given), await self.pg.visibility(*given)
-                self.same("visibility_1", given, a, b)
-                t1.add(a[0][1])
-        for _ in range(self.n):
-            given = (self.person(), self.rng.sample(self.posts, min(1000, len(self.posts))) + ["post_missing"])
+
+        async def single(viewer: str, post: str) -> None:
+            given = (viewer, [post])
             a, b = await self.gs.visibility(*given), await self.pg.visibility(*given)
-            self.same("visibility_1000", given, a, b)
+            self.same("visibility_1", given, a, b)
+            t1.add(a[0][1])
+
+        async def batch(viewer: str, posts: list[str]) -> None:
+            a, b = await self.gs.visibility(viewer, posts), await self.pg.visibility(viewer, posts)
+            self.same("visibility_1000", (viewer, posts), a, b)
             tn.add(*{v[1] for v in a})
+
+        await self.each([(viewer, post) for post, author, friend, follower, page_follower, blocked in self.related
+                         for viewer in (self.person(), author, friend, follower, page_follower, blocked,
+                                        "usr_nobody_at_all") if viewer is not None], single)
+        await self.each([(self.person(), self.rng.sample(self.posts, min(1000, len(self.posts))) + ["post_missing"])
+                         for _ in range(self.n)], batch)
 
     def _pair_inputs(self) -> list[tuple[str, str, str]]:
         """Random pairs, friends, friends of friends, hubs: (kind, a, b)."""
@@ -645,19 +658,19 @@ class Checker:
 
     async def mutual(self) -> None:
         t = self.tally("mutual")
-        for kind, a, b in self._pair_inputs():
+
+        async def pair(kind: str, a: str, b: str) -> None:
             for skip in (0, 20):
-                given = (a, b, skip)
                 x, y = await self.gs.mutual(a, b, skip), await self.pg.mutual(a, b, skip)
-                self.same("mutual", given, x, y)
+                self.same("mutual", (a, b, skip), x, y)
                 if skip == 0:
                     t.add(kind, "empty" if not x[0] else "some")
+        await self.each(self._pair_inputs(), pair)
 
     async def degree(self) -> None:
         t, tr = self.tally("degree"), self.tally("degree_recursive")
-        for i, (kind, a, b) in enumerate(self._pair_inputs()):
-            if a == b:
-                continue
+
+        async def pair(i: int, a: str, b: str) -> None:
             (x, xp), (y, yp) = await self.gs.degree(a, b), await self.pg.degree(a, b)
             self.same("degree", (a, b), x, y)
             await self._path_ok("degree", (a, b), y, yp)
@@ -667,6 +680,7 @@ class Checker:
                 self.same("degree_recursive", (a, b), x, z)
                 await self._path_ok("degree_recursive", (a, b), z, zp)
                 tr.add(z)
+        await self.each([(i, a, b) for i, (_, a, b) in enumerate(self._pair_inputs()) if a != b], pair)
 
     async def _path_ok(self, op: str, given: Any, depth: int | None, path: list[str]) -> None:
         """PostgreSQL's path: depth + 1 people from one end to the other, each hop a friendship."""
@@ -679,23 +693,26 @@ class Checker:
     async def suggestions(self, caps: tuple[int, int] | None) -> None:
         """`caps` None: graphsvc's own caps on both sides (they bind nowhere in the org);
         else both sides run with these caps (lifted)."""
+        from graphsvc.domain import graph
+
         t = self.tally("suggestions")
-        for me in [self.person() for _ in range(self.n)] + self.hubs:
+
+        async def person(me: str) -> None:
             if caps is None:
                 x = await self.gs.suggestions(me)
-                from graphsvc.domain import graph
-
                 y = await self.pg.suggestions(me, max_friends=graph.MAX_FRIENDS, fanout=graph.FANOUT)
             else:
                 x = await self.gs.suggestions(me, max_friends=caps[0], fanout=caps[1])
                 y = await self.pg.suggestions(me, max_friends=caps[0], fanout=caps[1])
             self.same("suggestions", me, x, y)
             t.add("empty" if not x[0] else "some")
+        await self.each([(me,) for me in [self.person() for _ in range(self.n)] + self.hubs], person)
 
     async def followers(self) -> None:
         t1, td = self.tally("followers_page1"), self.tally("followers_deep")
         most = [r[0] for r in await _sample(self.pg, Q.sample_followed, n=10)]
-        for me in most + [self.person() for _ in range(self.n)]:
+
+        async def person(me: str) -> None:
             x, y = await self.gs.followers(me), await self.pg.followers(me)
             self.same("followers_page1", me, x, y)
             t1.add("empty" if not x[0] else "some")
@@ -703,6 +720,7 @@ class Checker:
             x, y = await self.gs.followers(me, skip), await self.pg.followers(me, skip)
             self.same("followers_deep", (me, skip), x, y)
             td.add("empty" if not x[1] else "some")
+        await self.each([(me,) for me in most + [self.person() for _ in range(self.n)]], person)
 
     async def follow(self) -> None:
         t = self.tally("follow")
@@ -743,10 +761,14 @@ class Checker:
 
     async def run(self, caps: tuple[int, int] | None) -> dict:
         await self.setup()
-        for step in (self.visibility, self.mutual, self.degree, self.followers, self.follow, self.request_accept):
+        seconds = {}
+        for step in (self.visibility, self.mutual, self.degree, self.followers, self.follow, self.request_accept,
+                     lambda: self.suggestions(caps)):
+            t = time.perf_counter()
             await step()
-        await self.suggestions(caps)
-        return {op: {"samples": t.samples, "seen": t.seen} for op, t in self.tallies.items()}
+            seconds[getattr(step, "__name__", "suggestions").replace("<lambda>", "suggestions")] = \
+                round(time.perf_counter() - t, 2)
+        return {**{op: {"samples": t.samples, "seen": t.seen} for op, t in self.tallies.items()}, "seconds": seconds}
 
 
 async def suggestion_caps(pg: Peer) -> tuple[int, int] | None:
@@ -767,7 +789,7 @@ async def check(pg: Peer, gs: Graphsvc, n: int = 50, hubs: list[str] | None = No
     report = await Checker(pg, gs, n, hubs=hubs, recursive_every=recursive_every).run(caps)
     report["suggestionCaps"] = "graphsvc's (they bind nowhere here)" if caps is None else "lifted on both sides"
     if not quiet:
-        counts = ", ".join(f"{op} {r['samples']}" for op, r in report.items() if isinstance(r, dict))
+        counts = ", ".join(f"{op} {r['samples']}" for op, r in report.items() if isinstance(r, dict) and "samples" in r)
         log(f"answers agree: {counts} "
             f"inputs; suggestion caps {report['suggestionCaps']} ({time.perf_counter() - started:.1f}s)")
     return report
