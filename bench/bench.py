@@ -5,7 +5,9 @@ Not a test (no thresholds, never in the test suite): it starts its own API serve
 process against the `bench` Neo4j instance loaded by `make bench-data`, measures
 each operation at concurrency 1 (median, p99) and throughput at 1, 8 and 32, and
 writes bench-results/<stamp>.json (+ latest.json) and a PNG of the latency
-distributions. The HTTP client is a minimal keep-alive HTTP/1.1 client on asyncio
+distributions. With --peers (`make bench-peers`) PostgreSQL runs beside them: the
+same org loaded from the same files (bench/peer_pg.py), every op's answers checked on
+both stores first, then timed in the same interleaved loop, with a `peers` summary. The HTTP client is a minimal keep-alive HTTP/1.1 client on asyncio
 streams, so the client's own cost is close to the raw driver's and the API/raw
 ratio is the service's overhead, not httpx's.
 """
@@ -78,7 +80,8 @@ class HttpPool:
         self.port, self.org = port, org
         self.free: list[HttpConn] = []
 
-    async def call(self, method: str, target: str, token: str, body: Any = None, expect: tuple = (200, 201)) -> Any:
+    async def call(self, method: str, target: str, token: str, body: Any = None, expect: tuple = (200, 201),
+                   status_too: bool = False) -> Any:
         payload = json.dumps(body).encode() if body is not None else None
         conn = self.free.pop() if self.free else HttpConn("127.0.0.1", self.port)
         try:
@@ -90,7 +93,8 @@ class HttpPool:
         self.free.append(conn)
         if status not in expect:
             raise RuntimeError(f"{method} {target}: {status} {data[:300]!r}")
-        return json.loads(data) if data else None
+        answer = json.loads(data) if data else None
+        return (status, answer) if status_too else answer
 
 
 # ---- operations ------------------------------------------------------------------------------------------------
@@ -98,15 +102,19 @@ class HttpPool:
 @dataclass
 class Op:
     name: str
-    api: Callable[[int], Call]  # sample index -> a coroutine factory
-    raw: Callable[[int], Call]
+    api: Callable[[int], Call] | None  # sample index -> a coroutine factory
+    raw: Callable[[int], Call] | None
     note: str = ""
+    pg: Callable[[int], Call] | None = None  # the PostgreSQL peer (--peers)
+
+    def modes(self) -> list[tuple[str, Callable[[int], Call]]]:
+        return [(m, f) for m, f in (("api", self.api), ("raw", self.raw), ("pg", self.pg)) if f is not None]
 
 
 @dataclass
 class Result:
     name: str
-    mode: str  # api | raw | floor
+    mode: str  # api | raw | floor, and with --peers pg | pgfloor
     latencies_ms: list[float] = field(default_factory=list)
     throughput: dict[int, float] = field(default_factory=dict)
     errors: int = 0
@@ -129,6 +137,11 @@ class Bench:
         self.rng = random.Random(args.seed)
         self.tokens: dict[str, str] = {}
         self.service = mint(secret, "svc_bench", self.org, "service", None, 24 * 3600)
+        self.peer: Any = None  # bench/peer_pg.Peer with --peers
+        # What the write ops made, per store, undone at the end (undo_writes): every run
+        # starts from the generated files' graph, which the peers' answer check relies on.
+        self.made: dict[str, dict[str, list[tuple[str, str]]]] = {
+            store: {"follows": [], "connections": [], "accepted_theirs": []} for store in ("neo4j", "pg")}
 
     def token(self, sub: str) -> str:
         tok = self.tokens.get(sub)
@@ -307,18 +320,28 @@ class Bench:
 
         def follow_api(i: int) -> Call:
             a, b = random_pair()
-            return lambda: self.http.call("POST", "/client/community/follow", self.token(a),
-                                          {"following": b, "followingType": "person"}, expect=(200, 201, 403))
+
+            async def go() -> Any:
+                status, _ = await self.http.call("POST", "/client/community/follow", self.token(a),
+                                                 {"following": b, "followingType": "person"},
+                                                 expect=(200, 201, 202, 403), status_too=True)
+                if status in (201, 202):
+                    self.made["neo4j"]["follows"].append((a, b))
+            return go
 
         def follow_raw(i: int) -> Call:
             a, b = random_pair()
 
             async def go() -> Any:
                 try:
-                    return await self.write(follow_domain.follow_person, org, PersonRef(id=a), PersonRef(id=b), 5000)
+                    out = await self.write(follow_domain.follow_person, org, PersonRef(id=a), PersonRef(id=b), 5000)
                 except Exception as exc:  # a blocked pair: the API answers 403 for it too
                     if "blocked" not in str(exc):
                         raise
+                    return None
+                if out["created"]:
+                    self.made["neo4j"]["follows"].append((a, b))
+                return out
             return go
         ops.append(Op("follow", follow_api, follow_raw, note="random pairs, domain code in one write tx"))
 
@@ -329,8 +352,11 @@ class Bench:
                 out = await self.http.call("POST", "/client/community/connections/request", self.token(a),
                                            {"targetId": b}, expect=(200, 201, 403, 409))
                 if out and out.get("status") == "pending":
+                    self.made["neo4j"]["connections"].append((a, b))
                     await self.http.call("PUT", f"/client/community/connections/{out['id']}/respond",
                                          self.token(b), {"action": "accept"})
+                elif out and out.get("status") == "accepted":  # b's pending request, accepted by asking
+                    self.made["neo4j"]["accepted_theirs"].append((a, b))
             return go
 
         def request_raw(i: int) -> Call:
@@ -345,10 +371,111 @@ class Bench:
                         return None
                     raise
                 if rec["status"] == "pending":
+                    self.made["neo4j"]["connections"].append((a, b))
                     await self.write(conn_domain.respond, org, PersonRef(id=b), rec["id"], "accept")
+                else:
+                    self.made["neo4j"]["accepted_theirs"].append((a, b))
             return go
         ops.append(Op("request_accept", request_api, request_raw, note="two HTTP calls / two write txs"))
+        if self.peer is not None:
+            self.attach_peer(ops, random_pair, hub_pair)
         return ops
+
+    def attach_peer(self, ops: list[Op], random_pair: Callable[[], tuple[str, str]],
+                    hub_pair: Callable[[], tuple[str, str]]) -> None:
+        """The PostgreSQL side of each op (bench/peer_pg.py, bench/sql/), drawing its inputs
+        from the same distributions as the API and raw sides, with the same page semantics
+        (limit 21: one more than the page, to know whether more follow)."""
+        pg, s = self.peer, self.s
+
+        def vis(n: int) -> Callable[[int], Call]:
+            def make(i: int) -> Call:
+                viewer, posts = self.person(), [self.post() for _ in range(n)]
+                return lambda: pg.visibility(viewer, posts)
+            return make
+
+        def mutual(pick: Callable[[], tuple[str, str]]) -> Callable[[int], Call]:
+            def make(i: int) -> Call:
+                a, b = pick()
+                return lambda: pg.mutual(a, b, 0, 21)
+            return make
+
+        def degree(recursive: bool) -> Callable[[int], Call]:
+            def make(i: int) -> Call:
+                a, b = random_pair()
+                return lambda: pg.degree(a, b, 3, recursive)
+            return make
+
+        def suggestions(i: int) -> Call:
+            a = self.person()
+            return lambda: pg.suggestions(a, 0, 21, graph_domain.MAX_FRIENDS, graph_domain.FANOUT)
+
+        def followers(deep: bool) -> Callable[[int], Call]:
+            def make(i: int) -> Call:
+                who, _ = self.rng.choice(s["followed"])
+                return lambda: pg.followers(who, 0, 21, self.deep[who][0] if deep else None)
+            return make
+
+        def follow(i: int) -> Call:
+            a, b = random_pair()
+
+            async def go() -> None:
+                if await pg.follow(a, b, 5000) in ("created", "requested"):
+                    self.made["pg"]["follows"].append((a, b))
+            return go
+
+        def request_accept(i: int) -> Call:
+            a, b = random_pair()
+
+            async def go() -> None:
+                outcome = await pg.request_accept(a, b, 1000)
+                if outcome.startswith("created"):
+                    self.made["pg"]["connections"].append((a, b))
+                elif outcome == "accept":
+                    self.made["pg"]["accepted_theirs"].append((a, b))
+            return go
+
+        makers = {"visibility_1": vis(1), "visibility_batch_100": vis(100), "visibility_batch_1000": vis(1000),
+                  "mutual_random": mutual(random_pair), "mutual_hubs": mutual(hub_pair),
+                  "mutual_twin_hubs": mutual(lambda: tuple(self.rng.sample(s["twinHubs"], 2))),
+                  "degree": degree(False), "suggestions": suggestions, "followers_page1": followers(False),
+                  "followers_deep": followers(True), "follow": follow, "request_accept": request_accept}
+        for op in ops:
+            op.pg = makers.get(op.name)
+        at = next(i for i, op in enumerate(ops) if op.name == "degree") + 1
+        ops.insert(at, Op("degree_recursive", None, None, pg=degree(True),
+                          note="PostgreSQL's WITH RECURSIVE form (degree_recursive.sql); graphsvc's is `degree`"))
+
+    async def undo_writes(self) -> dict:
+        """Take back what the write ops made, in both stores: follows unfollowed, new
+        connections removed, and a pending request that a bench request accepted is
+        pending again (removed, then asked again by its requester)."""
+        from graphsvc.errors import ApiError
+
+        async def neo(fn: Callable[..., Awaitable[Any]], *args: Any) -> None:
+            try:
+                await self.write(fn, self.org, *args)
+            except ApiError:
+                pass  # already gone
+        done = {}
+        for store, made in self.made.items():
+            for a, b in made["follows"]:
+                if store == "neo4j":
+                    await neo(follow_domain.unfollow, PersonRef(id=a), PersonRef(id=b), "person")
+                else:
+                    await self.peer.unfollow(a, b)
+            for a, b in made["connections"] + made["accepted_theirs"]:
+                if store == "neo4j":
+                    await neo(conn_domain.remove_with, PersonRef(id=a), PersonRef(id=b))
+                else:
+                    await self.peer.disconnect(a, b)
+            for a, b in made["accepted_theirs"]:
+                if store == "neo4j":
+                    await neo(conn_domain.request, PersonRef(id=b), PersonRef(id=a), None, None, 10**6)
+                else:
+                    await self.peer.request_only(b, a)
+            done[store] = {k: len(v) for k, v in made.items()}
+        return done
 
     async def latency(self, results: list[Result], makers: list[Callable[[int], Call]]) -> None:
         """Latency at concurrency 1, the modes interleaved call by call (API, raw, API, raw, ...)
@@ -472,6 +599,12 @@ def peak_rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+# Each mode's label and colour in the plot, in the order drawn.
+MODES = {"api": ("graphsvc HTTP API", "tab:blue"), "raw": ("Neo4j raw driver", "tab:orange"),
+         "pg": ("PostgreSQL raw driver", "tab:purple"), "floor": ("RETURN 1", "tab:green"),
+         "pgfloor": ("SELECT 1", "tab:olive")}
+
+
 def plot(results: list[Result], path: Path, title: str) -> None:
     import matplotlib
 
@@ -479,21 +612,21 @@ def plot(results: list[Result], path: Path, title: str) -> None:
     import matplotlib.pyplot as plt
 
     names = sorted({r.name for r in results if r.latencies_ms}, key=lambda n: [r.name for r in results].index(n))
-    fig, ax = plt.subplots(figsize=(max(8, 1.1 * len(names)), 5.5))
+    per_op = max(len({r.mode for r in results if r.name == n and r.latencies_ms}) for n in names)
+    fig, ax = plt.subplots(figsize=(max(8, 0.45 * per_op * len(names)), 5.5))
     positions, labels = [], []
     for i, name in enumerate(names):
-        present = [r for mode in ("api", "raw", "floor") for r in results
-                   if r.name == name and r.mode == mode and r.latencies_ms]
+        present = [r for mode in MODES for r in results if r.name == name and r.mode == mode and r.latencies_ms]
         for j, r in enumerate(present):
-            pos = 3 * i + j * 0.9
+            pos = 5 * i + j * 0.9
             parts = ax.violinplot([r.latencies_ms], positions=[pos], widths=0.8, showmedians=True)
-            color = {"api": "tab:blue", "raw": "tab:orange", "floor": "tab:green"}[r.mode]
+            color = MODES[r.mode][1]
             for body in parts["bodies"]:
                 body.set_facecolor(color)
                 body.set_alpha(0.6)
             for key in ("cmedians", "cbars", "cmins", "cmaxes"):
                 parts[key].set_color(color)
-        positions.append(3 * i + 0.45 * (len(present) - 1))
+        positions.append(5 * i + 0.45 * (len(present) - 1))
         labels.append(name)
     ax.set_yscale("log")
     ax.set_xticks(positions, labels, rotation=30, ha="right")
@@ -501,16 +634,87 @@ def plot(results: list[Result], path: Path, title: str) -> None:
     ax.set_title(title)
     from matplotlib.patches import Patch
 
-    ax.legend(handles=[Patch(color=c, label=m) for m, c in
-                       (("HTTP API", "tab:blue"), ("raw driver", "tab:orange"), ("RETURN 1", "tab:green"))])
+    shown = {r.mode for r in results if r.latencies_ms}
+    ax.legend(handles=[Patch(color=c, label=label) for mode, (label, c) in MODES.items() if mode in shown])
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+
+
+async def start_peer(args: argparse.Namespace, driver: neo4j.AsyncDriver, subjects: dict) -> dict:
+    """--peers: PostgreSQL's `bench` cluster started (from nothing on a fresh machine) and
+    loaded from the files Neo4j was loaded from, unless it already holds them; then the
+    answer check, which stops the run on the first input the two stores disagree on."""
+    if not args.data:
+        raise SystemExit("--peers needs --data: the generated folder both stores are loaded from")
+    import peer_pg
+
+    cluster = peer_pg.Cluster("bench").start()
+    loaded = peer_pg.ensure_loaded(cluster, args.org, Path(args.data))
+    pg = peer_pg.Peer(cluster.dsn, args.org)
+    try:
+        check = await peer_pg.check(pg, peer_pg.Graphsvc(driver, args.org), args.check_samples,
+                                    subjects["hubs"][:3])
+    except peer_pg.Mismatch as exc:
+        await pg.close()
+        raise SystemExit(f"the stores answer differently, so no figures:\n{exc}") from None
+    return {"peer": pg, "check": check, "load": loaded, "settings": cluster.settings()}
+
+
+# The issue's names for the peers summary, where the bench's differ.
+PEER_NAMES = {"visibility_batch_1000": "visibility_1000", "visibility_batch_100": "visibility_100"}
+
+
+def peers_summary(summaries: list[dict], people: int, peers: dict) -> dict:
+    """The three-way summary, small enough to commit (docs/bench/peers-<date>.json): medians
+    and p99 at concurrency 1 and throughput per concurrency, per op and store. The API and
+    Neo4j figures of `degree_recursive` are `degree`'s: only PostgreSQL has two forms."""
+    by = {(s["op"], s["mode"]): s for s in summaries}
+    names = [s["op"] for s in summaries if s["mode"] == "pg"]
+    out: dict[str, Any] = {"people": people, "ops": {}, "p99": {}, "throughput": {},
+                           "floor": {"neo4j": by[("floor", "floor")]["medianMs"],
+                                     "postgres": by[("floor", "pgfloor")]["medianMs"]},
+                           "check": {op: r["samples"] for op, r in peers["check"].items()
+                                     if isinstance(r, dict) and "samples" in r},
+                           "suggestionCapsInCheck": peers["check"]["suggestionCaps"],
+                           "postgres": peers["settings"]}
+    for name in names:
+        same = "degree" if name == "degree_recursive" else name
+        sides = {"api": by.get((same, "api")), "neo4j": by.get((same, "raw")), "postgres": by.get((name, "pg"))}
+        key = PEER_NAMES.get(name, name)
+        out["ops"][key] = {k: v["medianMs"] if v else None for k, v in sides.items()}
+        out["p99"][key] = {k: v["p99Ms"] if v else None for k, v in sides.items()}
+        concs = sorted({c for v in sides.values() if v for c in v["throughput"]}, key=int)
+        out["throughput"][key] = {c: {k: v["throughput"].get(c) if v else None for k, v in sides.items()}
+                                  for c in concs}
+    return out
+
+
+def peers_table(peers: dict, conc: list[int]) -> str:
+    """Medians side by side with the ratios, and the throughput at the highest concurrency."""
+    top = str(max(conc))
+    head = (f"{'operation':<22}{'api':>9}{'neo4j':>9}{'postgres':>10}{'neo4j/pg':>10}{'api/pg':>8}"
+            f"{'c=' + top + ' api':>11}{'neo4j':>8}{'postgres':>10}")
+    lines = [head, "-" * len(head)]
+
+    def ms(v: float | None) -> str:
+        return f"{v:.2f}" if v is not None else "-"
+
+    fl = peers["floor"]
+    lines.append(f"{'floor (1 / SELECT 1)':<22}{'':>9}{ms(fl['neo4j']):>9}{ms(fl['postgres']):>10}"
+                 f"{fl['neo4j'] / fl['postgres'] if fl['postgres'] else 0:>10.2f}")
+    for op, m in peers["ops"].items():
+        ratio = lambda a: f"{a / m['postgres']:.2f}" if a and m["postgres"] else "-"  # noqa: E731
+        tp = peers["throughput"].get(op, {}).get(top, {})
+        lines.append(f"{op:<22}{ms(m['api']):>9}{ms(m['neo4j']):>9}{ms(m['postgres']):>10}{ratio(m['neo4j']):>10}"
+                     f"{ratio(m['api']):>8}" + "".join(f"{(tp.get(k) or 0):>{w}.0f}" for k, w in
+                                                       (("api", 11), ("neo4j", 8), ("postgres", 10))))
+    return "\n".join(lines)
 
 
 def table(summaries: list[dict], conc: list[int]) -> str:
     by = {(s["op"], s["mode"]): s for s in summaries}
     floor = by.get(("floor", "floor"), {}).get("medianMs")
-    head = (f"{'operation':<22}{'mode':<6}{'median':>9}{'p99':>9}" + "".join(f"{'c=' + str(c):>9}" for c in conc)
+    head = (f"{'operation':<22}{'mode':<8}{'median':>9}{'p99':>9}" + "".join(f"{'c=' + str(c):>9}" for c in conc)
             + f"{'api/raw':>9}{'api/floor':>10}")
     lines = [head, "-" * len(head)]
     for s in summaries:
@@ -521,7 +725,7 @@ def table(summaries: list[dict], conc: list[int]) -> str:
         med = f"{s['medianMs']:9.2f}" if s["medianMs"] is not None else f"{'-':>9}"
         p99 = f"{s['p99Ms']:9.2f}" if s["p99Ms"] is not None else f"{'-':>9}"
         tp = "".join(f"{s['throughput'].get(str(c), 0):9.0f}" for c in conc)
-        lines.append(f"{s['op']:<22}{s['mode']:<6}{med}{p99}{tp}{ratio}{fl}")
+        lines.append(f"{s['op']:<22}{s['mode']:<8}{med}{p99}{tp}{ratio}{fl}")
     return "\n".join(lines)
 
 
@@ -538,32 +742,48 @@ async def main_async(args: argparse.Namespace) -> int:
     server = start_server(inst, port, secret, extra, env_extra, out / f"server-{stamp}.log")
     driver = neo4j.AsyncGraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), max_connection_pool_size=100,
                                             notifications_min_severity="OFF")
+    bench: Bench | None = None
     try:
         subjects = await find_subjects(driver, args.org, Path(args.data) if args.data else None)
         print(f"org {args.org}: {subjects['people']:,} people, {subjects['posts']:,} posts, hubs "
               f"{subjects['hubDegrees']}, most followed {subjects['followed'][:3]}", file=sys.stderr)
         bench = Bench(args, driver, HttpPool(port, args.org), secret, subjects)
         await bench.prepare()
+        if args.peers:
+            peers = await start_peer(args, driver, subjects)
+            bench.peer = peers["peer"]
         results: list[Result] = []
         print("floor: RETURN 1", file=sys.stderr)
         floor = await bench.measure("floor", "floor", lambda i: bench.floor)
         results.append(floor)
+        floors = [(floor, lambda i: bench.floor)]
+        if bench.peer is not None:
+            print("floor: SELECT 1", file=sys.stderr)
+            pgfloor = await bench.measure("floor", "pgfloor", lambda i: bench.peer.floor)
+            results.append(pgfloor)
+            floors.append((pgfloor, lambda i: bench.peer.floor))
         for op in bench.ops():
             if args.ops and op.name not in args.ops:
                 continue
             print(f"{op.name}: latency", file=sys.stderr)
-            pair = [Result(op.name, "api"), Result(op.name, "raw")]
-            # RETURN 1 is sampled alongside every operation too: the floor under the same load.
-            await bench.latency(pair + [floor], [op.api, op.raw, lambda i: bench.floor])
+            modes = op.modes()
+            measured = [Result(op.name, mode) for mode, _ in modes]
+            # Each side's floor (RETURN 1, SELECT 1) is sampled alongside every operation too:
+            # the floor under the same load.
+            await bench.latency(measured + [f for f, _ in floors], [m for _, m in modes] + [m for _, m in floors])
             print(f"{op.name}: throughput", file=sys.stderr)
-            for res, make in zip(pair, [op.api, op.raw]):
+            for res, (_, make) in zip(measured, modes):
                 results.append(await bench.measure(op.name, res.mode, make, res))
+        undone = await bench.undo_writes()
+        print(f"writes undone: {undone}", file=sys.stderr)
         audience = None
         if subjects["topPage"] and (not args.ops or "audience_walk" in args.ops):
             print("audience_walk: the fan-out of a post in the most-followed page", file=sys.stderr)
             audience = await bench.audience_walk()
         rss = peak_rss_mb(server.pid)
     finally:
+        if bench is not None and bench.peer is not None:
+            await bench.peer.close()
         await driver.close()
         server.terminate()
         try:
@@ -590,9 +810,16 @@ async def main_async(args: argparse.Namespace) -> int:
         "results": summaries, "ratios": ratios, "audienceWalk": audience,
         "raw": {f"{r.name}/{r.mode}": [round(x, 3) for x in r.latencies_ms] for r in results},
     }
+    if args.peers:
+        report["peers"] = peers_summary(summaries, subjects["people"], peers)
+        (out / f"peers-{stamp}.json").write_text(json.dumps(report["peers"], indent=1))
+        (out / "peers-latest.json").write_text(json.dumps(report["peers"], indent=1))
     (out / f"bench-{stamp}.json").write_text(json.dumps(report, indent=1))
     (out / "latest.json").write_text(json.dumps(report, indent=1))
     print(table(summaries, args.concurrency))
+    if args.peers:
+        print()
+        print(peers_table(report["peers"], args.concurrency))
     if audience:
         print(f"audience walk of a post in page {audience['page']} ({audience['pageFollowers']:,} followers), "
               f"{audience['limit']} per page: " + "; ".join(
@@ -630,6 +857,9 @@ def main() -> int:
     p.add_argument("--server-arg", action="append", help="extra uvicorn argument, e.g. --server-arg=--loop=uvloop")
     p.add_argument("--server-env", action="append", help="extra server env, e.g. GRAPHSVC_POOL_SIZE=50")
     p.add_argument("--out", default="bench-results")
+    p.add_argument("--peers", action="store_true",
+                   help="PostgreSQL beside graphsvc (bench/peer_pg.py): load --data, check answers, time it too")
+    p.add_argument("--check-samples", type=int, default=50, help="--peers: inputs per op in the answer check")
     p.add_argument("--replot", help="only redraw the PNG of this results JSON")
     args = p.parse_args()
     if args.replot:

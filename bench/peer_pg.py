@@ -206,6 +206,13 @@ class Cluster:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
 
+    def settings(self) -> dict:
+        """What the cluster runs with, as the server reports it (for the bench's record)."""
+        names = [*COMMON, *SETTINGS["small"], "server_version", "synchronous_commit", "fsync"]
+        with psycopg.connect(self.dsn) as conn:
+            return {n: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(n))).fetchone()[0] for n in names
+                    if n not in ("listen_addresses", "logging_collector")}
+
     def stop(self) -> None:
         if self.running():
             subprocess.run(self._as_owner(bindir() / "pg_ctl", "stop", "-D", self.data, "-m", "fast", "-w"),
@@ -324,10 +331,13 @@ def load(dsn: str, org: str, folder: Path, quiet: bool = False) -> dict:
     return out
 
 
-def ensure_loaded(cluster: Cluster, org: str, folder: Path) -> None:
-    """Load unless the database already holds `org` from these very files."""
+def ensure_loaded(cluster: Cluster, org: str, folder: Path) -> dict | None:
+    """Load unless the database already holds `org` from these very files (the load's
+    figures, or None when it did)."""
     if loaded_digest(cluster.dsn, org) != digest(data_files(folder)):
-        load(cluster.dsn, org, folder)
+        return load(cluster.dsn, org, folder)
+    log(f"{org} already loaded from these files")
+    return None
 
 
 # ---- the peer's operations ----------------------------------------------------------------------------------------
@@ -397,8 +407,11 @@ class Peer:
                                        fanout=fanout)
         return total, [(r[0], r[2]) for r in page]
 
-    async def followers(self, me: str, skip: int = 0, limit: int = 21) -> tuple:
-        total, page = await self._page(Q.followers, me=me, skip=skip, limit=limit)
+    async def followers(self, me: str, skip: int = 0, limit: int = 21, after: list | None = None) -> tuple:
+        """`after`: graphsvc's cursor key of the previous page's last item, [since, id]."""
+        since, after_id = (datetime.fromisoformat(after[0]), after[1]) if after else (None, None)
+        total, page = await self._page(Q.followers, me=me, skip=skip, limit=limit, afterSince=since,
+                                       afterId=after_id)
         return total, [(r[0], r[2].timestamp()) for r in page]
 
     async def follow(self, me: str, target: str, max_follows: int = 5000) -> str:
@@ -413,13 +426,7 @@ class Peer:
     async def request_accept(self, me: str, target: str, max_pending: int = 1000) -> str:
         """Request, then (if it is a new pending request) the target accepts: two
         transactions, as two API calls are. The outcome of the request, or of the accept."""
-        async def ask(conn: psycopg.AsyncConnection) -> tuple:
-            await conn.execute(Q.lock_pair, {"org": self.org, "a": me, "b": target})
-            cur = await conn.execute(Q.request, {"org": self.org, "me": me, "target": target, "message": None,
-                                                 "maxPending": max_pending})
-            return await cur.fetchone() or ("unknown", None)
-
-        outcome, conn_id = await self.write(ask)
+        outcome, conn_id = await self.request_only(me, target, max_pending)
         if outcome != "created":
             return outcome
 
@@ -430,6 +437,15 @@ class Peer:
 
         answer = await self.write(accept)
         return "created+accepted" if answer == "ok" else f"created+{answer}"
+
+    async def request_only(self, me: str, target: str, max_pending: int = 1000) -> tuple[str, int | None]:
+        """A request, left for the target to answer: (outcome, connection key)."""
+        async def ask(conn: psycopg.AsyncConnection) -> tuple:
+            await conn.execute(Q.lock_pair, {"org": self.org, "a": me, "b": target})
+            cur = await conn.execute(Q.request, {"org": self.org, "me": me, "target": target, "message": None,
+                                                 "maxPending": max_pending})
+            return await cur.fetchone() or ("unknown", None)
+        return await self.write(ask)
 
     async def unfollow(self, me: str, target: str) -> None:
         await self.fetch(Q.unfollow, org=self.org, me=me, target=target)
@@ -494,12 +510,14 @@ class Graphsvc:
         row = await self.read(lifted)
         return (row["total"], [(s["user"]["id"], s["mutualCount"]) for s in row["data"]]) if row else (0, [])
 
-    async def followers(self, me: str, skip: int = 0, limit: int = 21) -> tuple:
+    async def followers(self, me: str, skip: int = 0, limit: int = 21, after: list | None = None,
+                        keys: bool = False) -> tuple:
         from graphsvc.domain import Window, follows
         from graphsvc.people import PersonRef
 
-        page = await self.read(follows.followers, self.org, PersonRef(id=me), Window(skip, limit))
-        return page.total, [(f["id"], datetime.fromisoformat(f["followedAt"]).timestamp()) for f in page.data]
+        page = await self.read(follows.followers, self.org, PersonRef(id=me), Window(skip, limit, after))
+        items = [(f["id"], datetime.fromisoformat(f["followedAt"]).timestamp()) for f in page.data]
+        return (page.total, items, [f["_key"] for f in page.data]) if keys else (page.total, items)
 
     async def follow(self, me: str, target: str, max_follows: int = 5000) -> str:
         from graphsvc.domain import follows
@@ -716,10 +734,15 @@ class Checker:
             x, y = await self.gs.followers(me), await self.pg.followers(me)
             self.same("followers_page1", me, x, y)
             t1.add("empty" if not x[0] else "some")
+            # The deep page as the bench reads it: page min(500, last), by offset and by cursor.
             skip = max(0, min(499, x[0] // 20 - 1)) * 20
             x, y = await self.gs.followers(me, skip), await self.pg.followers(me, skip)
             self.same("followers_deep", (me, skip), x, y)
             td.add("empty" if not x[1] else "some")
+            if skip:
+                *_, keys = await self.gs.followers(me, skip - 1, 1, keys=True)
+                x, y = await self.gs.followers(me, 0, 21, keys[0]), await self.pg.followers(me, 0, 21, keys[0])
+                self.same("followers_deep", (me, keys[0]), x, y)
         await self.each([(me,) for me in most + [self.person() for _ in range(self.n)]], person)
 
     async def follow(self) -> None:
@@ -759,7 +782,7 @@ class Checker:
             await self.gs.disconnect(a, b)
             await self.pg.disconnect(a, b)
 
-    async def run(self, caps: tuple[int, int] | None) -> dict:
+    async def compare(self, caps: tuple[int, int] | None) -> dict:
         await self.setup()
         seconds = {}
         for step in (self.visibility, self.mutual, self.degree, self.followers, self.follow, self.request_accept,
@@ -786,7 +809,7 @@ async def check(pg: Peer, gs: Graphsvc, n: int = 50, hubs: list[str] | None = No
     """Every op on ≥ n inputs on both stores; Mismatch on the first difference."""
     caps = await suggestion_caps(pg)
     started = time.perf_counter()
-    report = await Checker(pg, gs, n, hubs=hubs, recursive_every=recursive_every).run(caps)
+    report = await Checker(pg, gs, n, hubs=hubs, recursive_every=recursive_every).compare(caps)
     report["suggestionCaps"] = "graphsvc's (they bind nowhere here)" if caps is None else "lifted on both sides"
     if not quiet:
         counts = ", ".join(f"{op} {r['samples']}" for op, r in report.items() if isinstance(r, dict) and "samples" in r)
