@@ -1,23 +1,33 @@
 """/openapi.json and /docs: the document validates as OpenAPI 3.1, covers
-every registered endpoint with examples, and /docs renders it in a real browser
-from the service's own assets."""
+every registered endpoint with examples; /docs is Swagger UI from the service's own
+assets, where a real browser authorizes with a token and an orgid and runs a call;
+/docs/reference renders the document as a plain page."""
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
+import httpx
 import pytest
+from websockets.sync.client import connect
 from openapi_spec_validator import validate
 from openapi_spec_validator.versions.shortcuts import get_spec_version
 
 import graphsvc.api.app  # noqa: F401  (registers every endpoint, as the server does)
 from graphsvc.api.app import ENDPOINTS
-from graphsvc.api.openapi import EXAMPLES, PUBLIC_ROUTES, _models
+from graphsvc.api.openapi import EXAMPLES, PUBLIC_ROUTES, SWAGGER_ASSETS, _models
+from graphsvc.auth import mint
+
+from .conftest import SECRET
 
 PUBLIC = {path for path, *_ in PUBLIC_ROUTES}
 
@@ -137,21 +147,33 @@ def test_hand_written_examples_validate_against_the_models():
     assert checked >= 15
 
 
-def test_docs_page_uses_no_outside_assets(http):
-    resp = http.get("/docs")
+@pytest.mark.parametrize("page", ["/docs", "/docs/reference"])
+def test_docs_pages_use_no_outside_assets(http, page):
+    resp = http.get(page)
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
     # Only the service itself is referenced: no CDN scripts, styles or fonts.
-    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", resp.text), "external asset in /docs"
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", resp.text), f"external asset in {page}"
     assert "/openapi.json" in resp.text
 
 
-def test_docs_render_in_headless_chromium(server, chromium):
+def test_swagger_ui_files_come_from_the_service(http):
+    for name in SWAGGER_ASSETS:
+        resp = http.get(f"/docs/assets/{name}")
+        assert resp.status_code == 200 and len(resp.content) > 100, name
+    assert http.get("/docs/assets/swagger-ui-bundle.js").headers["content-type"].split(";")[0] in (
+        "text/javascript", "application/javascript")
+    # Only those files: nothing else of the package's folder, and no way out of it.
+    for name in ("index.html", "swagger-initializer.js", "..%2F__init__.py", "%2E%2E", "nope.js"):
+        assert http.get(f"/docs/assets/{name}").status_code == 404, name
+
+
+def test_reference_renders_in_headless_chromium(server, chromium):
     with tempfile.TemporaryDirectory(prefix="graphsvc-chromium-") as profile:
         done = subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--virtual-time-budget=5000",
-             "--dump-dom", f"{server.url}/docs"],
+             "--dump-dom", f"{server.url}/docs/reference"],
             capture_output=True, text=True, timeout=180, cwd=Path(profile),
         )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -165,6 +187,123 @@ def test_docs_render_in_headless_chromium(server, chromium):
             (method, path)
     ops = re.findall(r'<div class="op" data-path="([^"]+)" data-method="([A-Z]+)"', dom)
     assert len(ops) == len(ENDPOINTS) + len(PUBLIC)
+
+
+class DevTools:
+    """Headless Chromium driven over the DevTools protocol: a real page, real clicks and
+    typing, and a screenshot of what a person would see."""
+
+    def __init__(self, chromium: str, profile: Path):
+        profile.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             "--disable-dev-shm-usage", "--window-size=1280,1100", "--remote-debugging-port=0",
+             f"--user-data-dir={profile}", "about:blank"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=profile)
+        self.stack = contextlib.ExitStack()
+        self.stack.callback(self._stop)
+        with self.stack:
+            port_file = profile / "DevToolsActivePort"
+            self.wait(lambda: port_file.exists() and port_file.read_text().strip(), "Chromium's DevTools port")
+            port = int(port_file.read_text().split()[0])
+            targets = httpx.get(f"http://127.0.0.1:{port}/json/list", timeout=10).json()
+            page = next(t for t in targets if t["type"] == "page")
+            self.ws = self.stack.enter_context(connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30))
+            self.stack = self.stack.pop_all()  # started: close() stops it from now on
+        self.ids = 0
+
+    def wait(self, condition, what: str, timeout: float = 60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            time.sleep(0.1)
+        raise AssertionError(f"timed out waiting for {what}")
+
+    def send(self, method: str, **params) -> dict:
+        self.ids += 1
+        self.ws.send(json.dumps({"id": self.ids, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv(timeout=60))
+            if message.get("id") == self.ids:
+                assert "error" not in message, message
+                return message["result"]
+
+    def js(self, expression: str):
+        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        assert "exceptionDetails" not in result, result["exceptionDetails"]
+        return result["result"].get("value")
+
+    def type_into(self, selector: str, text: str) -> None:
+        """Focus the field and type, as a keyboard would (React sees real input events)."""
+        assert self.js(f"(() => {{ const el = document.querySelector({json.dumps(selector)}); "
+                       f"if (!el) return false; el.focus(); return true; }})()"), selector
+        self.send("Input.insertText", text=text)
+
+    def click(self, selector: str) -> None:
+        assert self.js(f"(() => {{ const el = document.querySelector({json.dumps(selector)}); "
+                       f"if (!el) return false; el.click(); return true; }})()"), selector
+
+    def screenshot(self, path: Path) -> None:
+        path.write_bytes(base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"]))
+
+    def close(self) -> None:
+        self.stack.close()
+
+    def _stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def test_swagger_ui_runs_a_call_in_headless_chromium(server, chromium, org, tmp_path):
+    """A person's path through /docs: Authorize with a token and an orgid, open
+    GET /client/community/follow/stats, Try it out, Execute, and see the 200."""
+    # The seed's member: the page fills its id into the optional userId field as the example.
+    token = mint(SECRET, "usr_abc123", org.id)
+    op = "#operations-Follows-follow_stats"
+    browser = DevTools(chromium, tmp_path / "profile")
+    try:
+        browser.send("Page.enable")
+        browser.send("Page.navigate", url=f"{server.url}/docs")
+        browser.wait(lambda: browser.js(f"!!document.querySelector('{op}')"), "Swagger UI to render the operations")
+        browser.click(".auth-wrapper .authorize")
+        browser.wait(lambda: browser.js("document.querySelectorAll('.modal-ux .auth-container input').length") == 2,
+                     "the Authorize dialog")
+        for scheme, value in (("bearer", token), ("orgid", org.id)):
+            container = f"(() => [...document.querySelectorAll('.modal-ux .auth-container')]" \
+                        f".find(c => c.querySelector('h4').textContent.trim().startsWith('{scheme}')))()"
+            assert browser.js(f"{container}.setAttribute('data-scheme', '{scheme}') || true")
+            browser.type_into(f".auth-container[data-scheme={scheme}] input", value)
+            browser.click(f".auth-container[data-scheme={scheme}] button.authorize")
+        authorized = "[...document.querySelectorAll('.modal-ux .auth-container h6')]" \
+                     ".filter(h => h.textContent.trim() === 'Authorized').length"
+        browser.wait(lambda: browser.js(authorized) == 2, "both schemes authorized")
+        browser.click(".modal-ux .btn-done")
+        browser.click(f"{op} .opblock-summary-control")
+        browser.wait(lambda: browser.js(f"!!document.querySelector('{op} .try-out__btn')"), "Try it out")
+        browser.click(f"{op} .try-out__btn")
+        browser.wait(lambda: browser.js(f"!!document.querySelector('{op} .execute')"), "Execute")
+        browser.click(f"{op} .execute")
+        status = f"document.querySelector('{op} .live-responses-table tbody .response-col_status')"
+        browser.wait(lambda: browser.js(f"{status} && {status}.textContent.trim()"), "the live response")
+        shown = browser.js(f"{status}.textContent.trim()")
+        body = browser.js(f"document.querySelector('{op} .live-responses-table tbody .response-col_description pre')"
+                          f".textContent")
+        curl = browser.js(f"document.querySelector('{op} .curl-command').textContent")
+        browser.js(f"document.querySelector('{op} .live-responses-table').scrollIntoView({{block: 'center'}})")
+        browser.screenshot(tmp_path / "docs-swagger-ui.png")
+    finally:
+        browser.close()
+    print(f"\n[docs] screenshot: {tmp_path / 'docs-swagger-ui.png'}")
+    assert shown == "200", (shown, body)
+    assert json.loads(body) == {"followers": 0, "following": 0}
+    assert f"orgid: {org.id}" in curl and f"Bearer {token}" in curl, curl
 
 
 def test_no_two_routes_answer_the_same_request():

@@ -10,7 +10,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .. import config
@@ -34,7 +34,7 @@ from . import (
     webhooks,
 )
 from .endpoint import JSON, AccessLog, ServerErrors, error_response, to_route
-from .openapi import DOCS_HTML, document
+from .openapi import docs_routes, document
 
 log = logging.getLogger("graphsvc")
 
@@ -59,10 +59,6 @@ ENDPOINTS = [
 
 async def openapi(request: Request) -> Response:
     return JSON(request.app.state.openapi)
-
-
-async def docs(request: Request) -> Response:
-    return HTMLResponse(DOCS_HTML)
 
 
 async def on_api_error(request: Request, exc: ApiError) -> Response:
@@ -112,7 +108,7 @@ def create_app(settings: config.Settings | None = None) -> Starlette:
     routes = [
         *map(to_route, ENDPOINTS),
         Route("/healthz", health.healthz), Route("/readyz", health.readyz), Route("/metrics", health.metrics),
-        Route("/openapi.json", openapi), Route("/docs", docs),
+        Route("/openapi.json", openapi), *docs_routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -1,5 +1,7 @@
 """/openapi.json, built from the endpoint registry and the same pydantic models
-that validate requests, and /docs, a page that renders it with no outside assets.
+that validate requests; /docs, Swagger UI over it (from the swagger-ui-bundle-v2 package,
+no outside assets), where a person authorizes with a token and an orgid and tries any
+call; and /docs/reference, a plain page that renders it for reading.
 
 Examples are the seeds' own values (Alice, Bob, `usr_abc123`, `con_xyz789`, the
 design-talk request, the 124/98/12/14 stats widget) so the document reads like
@@ -11,13 +13,18 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Route
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
-from ..errors import CATALOGUE
+from ..errors import CATALOGUE, NOT_FOUND
 from ..models import ErrorBody, Health
 from .endpoint import Endpoint
 
@@ -125,8 +132,10 @@ PUBLIC_ROUTES = [
     ("/metrics", "Prometheus metrics", "text/plain",
      'graphsvc_requests_total{method="GET",route="/client/community/connections",status="200"} 42.0\n'),
     ("/openapi.json", "This document", "application/json", {"openapi": "3.1.0"}),
-    ("/docs", "This document rendered for people (no outside assets)", "text/html",
+    ("/docs", "Interactive docs: Swagger UI over this document, to try any call (no outside assets)", "text/html",
      "<!doctype html><title>graphsvc API</title>"),
+    ("/docs/reference", "This document as a plain page for reading (no outside assets)", "text/html",
+     "<!doctype html><title>graphsvc API reference</title>"),
 ]
 
 
@@ -329,8 +338,8 @@ def document(endpoints: list[Endpoint]) -> dict:
     }
 
 
-DOCS_HTML = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>graphsvc API</title>
+REFERENCE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>graphsvc API reference</title>
 <style>
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:960px;padding:0 1rem;color:#222}
 h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
@@ -343,7 +352,7 @@ details pre{background:#f6f8fa;padding:.5rem;overflow:auto;font-size:12px}
 </style></head><body>
 <h1>graphsvc API</h1>
 <p>Every call carries <code>orgid</code> and <code>Authorization: Bearer &lt;JWT&gt;</code>.
-The machine-readable document is <a href="/openapi.json">/openapi.json</a>.</p>
+The machine-readable document is <a href="/openapi.json">/openapi.json</a>; try calls at <a href="/docs">/docs</a>.</p>
 <div id="ops">Loading…</div>
 <script>
 fetch('/openapi.json').then(r => r.json()).then(doc => {
@@ -374,3 +383,70 @@ fetch('/openapi.json').then(r => r.json()).then(doc => {
 });
 </script></body></html>
 """
+
+# Swagger UI's own files, served from the installed package: only these names, nothing else
+# under its folder.
+SWAGGER_UI = Path(str(swagger_ui_path))
+SWAGGER_ASSETS = frozenset({"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"})
+
+# The page hands Swagger UI the document with one change: the `orgid` header that every
+# authenticated operation declares becomes a second security scheme beside the bearer token,
+# so a person gives both once in the Authorize dialog instead of on every call.
+DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>graphsvc API</title>
+<link rel="icon" type="image/png" href="/docs/assets/favicon-32x32.png">
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<style>
+body{margin:0}
+.graphsvc-bar{font:14px/1.4 system-ui,sans-serif;padding:.6rem 1.2rem;background:#1b1f24;color:#eee}
+.graphsvc-bar a{color:#9cdcfe}
+</style></head><body>
+<div class="graphsvc-bar">graphsvc: press <b>Authorize</b>, give a bearer token (JWT) and your
+<code>orgid</code>, then <b>Try it out</b> on any call. For reading: <a href="/docs/reference">the plain
+reference</a>; for machines: <a href="/openapi.json">/openapi.json</a>.</div>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>
+function withOrgidScheme(doc) {
+  const schemes = doc.components.securitySchemes;
+  schemes.orgid = {type: 'apiKey', in: 'header', name: 'orgid',
+                   description: 'The tenant: must equal the org claim of the token'};
+  for (const ops of Object.values(doc.paths)) {
+    for (const op of Object.values(ops)) {
+      if (!op.security || !op.security.length) continue;
+      op.parameters = (op.parameters || []).filter(p => !(p.in === 'header' && p.name === 'orgid'));
+      op.security = [{bearer: [], orgid: []}];
+    }
+  }
+  return doc;
+}
+fetch('/openapi.json').then(r => r.json()).then(doc => {
+  window.ui = SwaggerUIBundle({
+    spec: withOrgidScheme(doc), dom_id: '#swagger-ui', deepLinking: true, docExpansion: 'list',
+    filter: true, displayRequestDuration: true, tryItOutEnabled: false, validatorUrl: null,
+    presets: [SwaggerUIBundle.presets.apis], layout: 'BaseLayout',
+  });
+});
+</script></body></html>
+"""
+
+
+async def swagger_ui(request: Request) -> Response:
+    return HTMLResponse(DOCS_HTML)
+
+
+async def reference(request: Request) -> Response:
+    return HTMLResponse(REFERENCE_HTML)
+
+
+async def swagger_asset(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in SWAGGER_ASSETS:
+        raise NOT_FOUND(f"no docs asset {name!r}")
+    return FileResponse(SWAGGER_UI / name, headers={"cache-control": "public, max-age=86400"})
+
+
+def docs_routes() -> list[Route]:
+    """/docs (Swagger UI), its files, and /docs/reference."""
+    return [Route("/docs", swagger_ui), Route("/docs/reference", reference),
+            Route("/docs/assets/{name}", swagger_asset)]
