@@ -702,12 +702,14 @@ def peers_table(peers: dict, conc: list[int]) -> str:
     fl = peers["floor"]
     lines.append(f"{'floor (1 / SELECT 1)':<22}{'':>9}{ms(fl['neo4j']):>9}{ms(fl['postgres']):>10}"
                  f"{fl['neo4j'] / fl['postgres'] if fl['postgres'] else 0:>10.2f}")
+    def ratio(a: float | None, pg: float | None) -> str:
+        return f"{a / pg:.2f}" if a and pg else "-"
+
     for op, m in peers["ops"].items():
-        ratio = lambda a: f"{a / m['postgres']:.2f}" if a and m["postgres"] else "-"  # noqa: E731
         tp = peers["throughput"].get(op, {}).get(top, {})
-        lines.append(f"{op:<22}{ms(m['api']):>9}{ms(m['neo4j']):>9}{ms(m['postgres']):>10}{ratio(m['neo4j']):>10}"
-                     f"{ratio(m['api']):>8}" + "".join(f"{(tp.get(k) or 0):>{w}.0f}" for k, w in
-                                                       (("api", 11), ("neo4j", 8), ("postgres", 10))))
+        lines.append(f"{op:<22}{ms(m['api']):>9}{ms(m['neo4j']):>9}{ms(m['postgres']):>10}"
+                     f"{ratio(m['neo4j'], m['postgres']):>10}{ratio(m['api'], m['postgres']):>8}"
+                     + "".join(f"{(tp.get(k) or 0):>{w}.0f}" for k, w in (("api", 11), ("neo4j", 8), ("postgres", 10))))
     return "\n".join(lines)
 
 

@@ -28,17 +28,19 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
+import psycopg
+from psycopg import sql
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 PG_DIR = Path(os.environ.get("GRAPHSVC_PG_DIR", ROOT / ".pg"))
@@ -53,9 +55,9 @@ BIN_DIRS = [Path("/usr/lib/postgresql/15/bin")]
 COMMON = {"listen_addresses": "'127.0.0.1'", "max_connections": "100", "jit": "off",
           "max_parallel_workers_per_gather": "0", "random_page_cost": "1.1", "effective_io_concurrency": "200",
           "plan_cache_mode": "auto", "logging_collector": "off"}
-# Sized per instance: `bench` (100,000 people, about 0.5 GB of tables and indexes) is
-# held in shared buffers whole, as Neo4j's bench instance holds its store in a 3 GB
-# page cache; any other instance (test) is small.
+# Sized per instance: `bench` holds the whole generated org in shared buffers, as
+# Neo4j's bench instance holds its store in its page cache (docs/performance.md gives
+# both sizes); any other instance (test) is small.
 SETTINGS = {
     "bench": {"shared_buffers": "'2GB'", "effective_cache_size": "'4GB'", "work_mem": "'32MB'",
               "maintenance_work_mem": "'512MB'"},
@@ -177,7 +179,7 @@ class Cluster:
         conf.write_text("# Written by bench/peer_pg.py at each start; edit SETTINGS there.\n" + "\n".join(lines) + "\n")
         self._chown(conf)
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         """Start unless running (initdb first on a fresh folder); return once it answers.
         Concurrent callers take turns, so one server starts."""
         bins = bindir()
@@ -689,7 +691,7 @@ class Checker:
         t, tr = self.tally("degree"), self.tally("degree_recursive")
 
         async def pair(i: int, a: str, b: str) -> None:
-            (x, xp), (y, yp) = await self.gs.degree(a, b), await self.pg.degree(a, b)
+            (x, _), (y, yp) = await self.gs.degree(a, b), await self.pg.degree(a, b)
             self.same("degree", (a, b), x, y)
             await self._path_ok("degree", (a, b), y, yp)
             t.add(y)
@@ -705,7 +707,7 @@ class Checker:
         if depth is None:
             return self.same(op, given, [], path)
         self.same(op, given, (depth + 1, given[0], given[1]), (len(path), path[0], path[-1]))
-        for x, y in zip(path, path[1:]):
+        for x, y in pairwise(path):
             self.same(op + " path hop", (given, x, y), 1, (await self.pg.degree(x, y, 1))[0])
 
     async def suggestions(self, caps: tuple[int, int] | None) -> None:
@@ -861,7 +863,7 @@ def main(argv: list[str] | None = None) -> int:
         cluster.stop()
     elif args.action == "status":
         up = cluster.running()
-        print(f"{cluster.name}: {'running on 127.0.0.1:%d' % cluster.port if up else 'stopped'}")
+        print(f"{cluster.name}: {f'running on 127.0.0.1:{cluster.port}' if up else 'stopped'}")
         return 0 if up else 3
     elif args.action == "reset":
         cluster.reset()

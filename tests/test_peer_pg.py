@@ -30,7 +30,7 @@ def run_cli(neo4j_target, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password}
     return subprocess.run([sys.executable, "-m", "graphsvc", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, check=False)
 
 
 def protect_some(folder: Path) -> None:
