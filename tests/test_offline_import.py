@@ -1,19 +1,35 @@
-"""Offline bulk load (`graphsvc import --offline`, issue 17 item 1) against the transactional
-import of the same files.
+"""Bulk import: what the transactional import must refuse or mark, and the offline load
+(`graphsvc import --offline`, issue 17 item 1) against the transactional import of the
+same files.
 
 The offline load builds a whole database with neo4j-admin, so it runs on its OWN Neo4j
 (`.neo4j/offline-test`, wiped at start and at the end): the shared `test` instance is
-never stopped or replaced. The transactional import of the same files goes into a second
-org of that same database, so both graphs are compared side by side through one API
-server and `graphsvc check`.
+never stopped or replaced. The transactional import of the same files goes into the
+shared instance under the same org name, so that derived connection ids agree, and the
+two graphs are compared property by property, through the API (one server per
+instance, the same tokens) and with `graphsvc check`.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
 import pytest
+from neo4j import GraphDatabase
 
-from graphsvc.ops import check
+from graphsvc.ops import check, localdb
 
+from .conftest import ROOT, Caller, Neo4jTarget, Server
 from .test_import import import_files, run_cli, small_org, write_csv, write_jsonl
 
 
@@ -78,3 +94,281 @@ def test_an_imported_email_is_the_one_members_use(org, driver, neo4j_target, tmp
     assert r.status_code == 201 and r.json()["following"]["id"] == "usr_alice", r.text
     orgs, violations = check.run(driver, "neo4j", org.id)
     assert violations == [], check.report(orgs, violations)
+
+
+
+# ---- the offline load ----------------------------------------------------------------------------------------
+
+INSTANCE = "offline-test"
+# A small generated org in the default run; the issue's 2,000 people under -m slow.
+SIZES = [300, pytest.param(2000, marks=pytest.mark.slow)]
+
+
+def edge_rows(folder: Path, org: str) -> None:
+    """Rows that exercise every rule the load shares with the import statements: repeats,
+    unknown and self references, a block over follows and connections, an explicit
+    connection id given twice, times in every accepted form and none, and text that
+    needs quoting or spans lines. Explicit connection ids are global, hence the org in them."""
+    folder.mkdir()
+    write_jsonl(folder / "people.jsonl", [
+        {"id": "e_ann", "email": "Ann@Example.com", "createdAt": "2025-01-02", "protected": "true"},
+        {"id": "e_bo", "email": "ann@example.com", "createdAt": "2025-01-02T03:04"},  # email taken: none
+        {"id": "e_cy", "key": "fixed-key-cy", "createdAt": "2025-01-02T03:04:05.123456789+02:00",
+         "protected": "false"},
+        {"id": "e_di", "createdAt": "2025-01-02T03:04:05+0200"},
+        {"id": "e_ann", "email": "other@example.com"},  # repeat: the first wins
+        {"id": "e_ed"},
+    ])
+    write_csv(folder / "pages.csv", ["id", "name", "createdAt"], [
+        ["e_pg", 'Cats, "dogs"\nand more', ""], ["e_pg2", " spaced ", "2025-05-05T05:05:05Z"]])
+    write_jsonl(folder / "blocks.jsonl", [
+        {"blockerId": "e_ed", "blockedId": "e_di"}, {"blockerId": "e_ed", "blockedId": "e_di"},
+        {"blockerId": "e_ed", "blockedId": "e_ed"}, {"blockerId": "e_ed", "blockedId": "nobody"},
+    ])
+    write_jsonl(folder / "follows.jsonl", [
+        {"followerId": "e_bo", "followingId": "e_ann", "status": "pending", "since": "2025-02-02T00:00:00Z"},
+        {"followerId": "e_cy", "followingId": "e_ann"},
+        {"followerId": "e_cy", "followingId": "e_ann"},  # repeat
+        {"followerId": "e_di", "followingId": "e_ed"}, {"followerId": "e_ed", "followingId": "e_di"},  # blocked
+        {"followerId": "e_di", "followingId": "e_di"}, {"followerId": "nobody", "followingId": "e_ann"},
+        {"followerId": "e_ann", "followingId": "e_pg", "followingType": "page"},
+        {"followerId": "e_bo", "followingId": "e_pg", "followingType": "page"},
+        {"followerId": "e_bo", "followingId": "pg_nothing", "followingType": "page"},
+    ])
+    write_jsonl(folder / "connections.jsonl", [
+        {"id": f"con_{org}_1", "requesterId": "e_ann", "targetId": "e_bo", "status": "accepted",
+         "message": 'Line one\nline "two", ünïcode', "context": {"via": "import", "n": [1, 2.5], "s": "é"},
+         "requestedAt": "2025-03-01T00:00:00Z"},
+        {"id": f"con_{org}_1", "requesterId": "e_ann", "targetId": "e_bo", "status": "pending"},  # same id and pair
+        {"requesterId": "e_bo", "targetId": "e_ann", "status": "pending"},  # the pair is live already
+        {"requesterId": "e_cy", "targetId": "e_ann", "status": "rejected", "requestedAt": "2025-03-03T00:00:00Z",
+         "respondedAt": "2025-03-04T00:00:00Z"},
+        {"requesterId": "e_cy", "targetId": "e_ann", "status": "pending"},
+        {"requesterId": "e_ed", "targetId": "e_di", "status": "accepted"},  # blocked: removed
+        {"requesterId": "e_di", "targetId": "e_cy", "status": "rejected"},
+        {"requesterId": "e_di", "targetId": "e_di", "status": "accepted"},
+    ])
+    write_jsonl(folder / "posts.jsonl", [
+        {"id": "e_p1", "authorId": "e_ann", "visibility": "connections"},
+        {"id": "e_p2", "authorId": "e_ann", "visibility": "public", "pageId": "e_pg", "createdAt": "2025-06-06"},
+        {"id": "e_p1", "authorId": "e_bo", "visibility": "public"},  # repeat
+        {"id": "e_p3", "authorId": "nobody"}, {"id": "e_p4", "authorId": "e_bo", "pageId": "pg_nothing"},
+    ])
+
+
+def offline_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "graphsvc", "import", "--offline", "--instance", INSTANCE,
+                           "--quiet", *args], cwd=ROOT, env=os.environ, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def offline_db():
+    for var, value in (("GRAPHSVC_OFFLINE_TEST_NEO4J_HEAP", "512m"),
+                       ("GRAPHSVC_OFFLINE_TEST_NEO4J_PAGECACHE", "128m")):
+        os.environ.setdefault(var, value)
+    inst = localdb.instance(INSTANCE)
+    localdb.reset(inst)
+    try:
+        yield inst
+    finally:
+        localdb.reset(inst)
+
+
+@pytest.fixture(scope="module", params=SIZES)
+def loaded(request, offline_db, neo4j_target, tmp_path_factory):
+    """One org's files (generated, plus the edge rows) loaded offline into the instance,
+    and imported transactionally into the shared one under the same org name. The
+    second size replaces the first size's database."""
+    people = request.param
+    folder = tmp_path_factory.mktemp("offline")
+    org = "org-" + uuid.uuid4().hex[:12]
+    gen = subprocess.run([sys.executable, "-m", "graphsvc", "generate", "--people", str(people), "--no-import",
+                          "--out", str(folder)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert gen.returncode == 0, gen.stderr
+    edge_rows(folder / "edge", org)
+    paths = [str(folder / str(people)), str(folder / "edge")]
+    began = datetime.now(timezone.utc)
+    replace = ["--replace"] if localdb.pid_of(offline_db) else []
+    off = offline_cli("--org", org, *replace, *paths, "--summary-json", str(folder / "offline.json"))
+    assert off.returncode == 0, off.stdout + off.stderr
+    tx = run_cli(neo4j_target, "import", "--org", org, "--parallel", "1", *paths,
+                 "--summary-json", str(folder / "tx.json"))
+    assert tx.returncode == 0, tx.stderr
+    ended = datetime.now(timezone.utc)
+    target = Neo4jTarget(offline_db.uri, "neo4j", offline_db.password, "local", offline_db)
+    return {"org": org, "people": people, "target": target, "folder": folder, "window": (began, ended),
+            "stdout": off.stdout,
+            "offline": json.loads((folder / "offline.json").read_text()),
+            "tx": json.loads((folder / "tx.json").read_text())}
+
+
+def _value(value, window):
+    """Property values as comparable plain data; a time the load filled in ("now") as NOW."""
+    if hasattr(value, "to_native"):
+        native = value.to_native()
+        if window[0] <= native <= window[1]:
+            return "NOW"
+        return value.iso_format()
+    return value
+
+
+def graph(driver, org: str, window) -> dict:
+    """Every node and relationship of the org with its properties, keyed by what names it.
+    Person keys are random per load, so `key` and `liveKey` are left out (check proves
+    liveKey is the pair's key)."""
+    def props(p: dict, drop: tuple = ()) -> dict:
+        return {k: _value(v, window) for k, v in p.items() if k not in drop}
+
+    def q(text: str) -> list:
+        return driver.execute_query(text, org=org).records
+
+    out = {
+        "people": {r["p"]["id"]: props(r["p"], ("key",)) for r in q("MATCH (p:Person {org: $org}) RETURN properties(p) AS p")},
+        "pages": {r["p"]["id"]: props(r["p"]) for r in q("MATCH (p:Page {org: $org}) RETURN properties(p) AS p")},
+        "posts": {r["p"]["id"]: props(r["p"]) for r in q("MATCH (p:Post {org: $org}) RETURN properties(p) AS p")},
+    }
+    rels = q("MATCH (a:Person {org: $org})-[r]->(b) RETURN type(r) AS t, a.id AS a, labels(b)[0] AS l, b.id AS b, "
+             "properties(r) AS p UNION ALL "
+             "MATCH (a:Post {org: $org})-[r]->(b) RETURN type(r) AS t, a.id AS a, labels(b)[0] AS l, b.id AS b, "
+             "properties(r) AS p")
+    out["relationships"] = sorted(
+        (r["t"], r["a"], r["l"], r["b"], json.dumps(props(r["p"], ("liveKey",)), sort_keys=True),
+         r["p"].get("liveKey") is not None) for r in rels)
+    return out
+
+
+def test_the_offline_load_is_the_transactional_import(loaded, driver):
+    """Same files, same graph: every node and relationship with its properties, the same
+    counts in both summaries, and `graphsvc check` clean on both."""
+    org, window, people = loaded["org"], loaded["window"], loaded["people"]
+    with GraphDatabase.driver(loaded["target"].uri, auth=("neo4j", loaded["target"].password)) as offline:
+        off = graph(offline, org, window)
+        orgs, violations = check.run(offline, "neo4j", None)  # the whole database: that org and nothing else
+        assert orgs == [org] and violations == [], check.report(orgs, violations)
+    tx = graph(driver, org, window)
+    assert off["people"] == tx["people"]
+    assert off["pages"] == tx["pages"]
+    assert off["posts"] == tx["posts"]
+    assert off["relationships"] == tx["relationships"]
+    assert len(off["people"]) == people + 5 and len(off["relationships"]) > people * 15
+    orgs, violations = check.run(driver, "neo4j", org)
+    assert violations == [], check.report(orgs, violations)
+
+    fields = ("kind", "rows", "written", "skipped", "nodes", "relationships", "deleted")
+    kinds = {k["kind"]: {f: k[f] for f in fields} for k in loaded["tx"]["kinds"] if k["kind"] != "pageCounts"}
+    assert {k["kind"]: {f: k[f] for f in fields} for k in loaded["offline"]["kinds"]} == kinds
+
+    # What the edge rows were for, seen in the loaded graph.
+    ann, pg = off["people"]["e_ann"], off["pages"]["e_pg"]
+    assert ann["email"] == "ann@example.com" and "email" not in off["people"]["e_bo"] and ann["protected"] is True
+    assert pg["name"] == 'Cats, "dogs"\nand more' and pg["followerCount"] == 2 and pg["createdAt"] == "NOW"
+    assert off["pages"]["e_pg2"]["name"] == " spaced "
+    assert off["people"]["e_cy"]["createdAt"] == "2025-01-02T03:04:05.123456789+02:00"
+    edges = {(t, a, b): (json.loads(p), live) for t, a, _, b, p, live in off["relationships"]}
+    accepted, _ = edges[("CONNECTED", "e_ann", "e_bo")]
+    assert accepted["message"] == 'Line one\nline "two", ünïcode' and json.loads(accepted["context"])["s"] == "é"
+    assert not any({a, b} == {"e_ed", "e_di"} and t != "BLOCKS" for t, a, b in edges)
+    assert edges[("FOLLOWS", "e_bo", "e_ann")][0]["status"] == "pending"
+
+
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})")
+
+
+def comparable(body, window):
+    """An answer without what two equal graphs may answer differently: which of several
+    shortest paths a degree query walks (it follows the store's order), and the times
+    each load filled in for rows without one (NOW)."""
+    if isinstance(body, dict):
+        if "degree" in body and body.get("path"):
+            body = {**body, "path": [body["path"][0], len(body["path"]), body["path"][-1]]}
+        return {k: comparable(v, window) for k, v in body.items()}
+    if isinstance(body, list):
+        return [comparable(v, window) for v in body]
+    if isinstance(body, str) and ISO.fullmatch(body):
+        return "NOW" if window[0] <= datetime.fromisoformat(body) <= window[1] else body
+    return body
+
+
+def test_the_offline_graph_answers_as_the_imported_one(loaded, http):
+    """Sampled reads through the API, one server per instance, the same tokens."""
+    org, size, window = loaded["org"], loaded["people"], loaded["window"]
+    manifest = json.loads((loaded["folder"] / str(size) / "manifest.json").read_text())
+    rng = random.Random(7)
+    people = [f"usr_{i:07d}" for i in rng.sample(range(size), 6)] + manifest["hubs"][:2] + ["e_ann", "e_cy"]
+    posts = [f"post_{i:08d}" for i in rng.sample(range(2 * size), 200)] + ["e_p1", "e_p2"]
+    reads = []
+    for i, me in enumerate(people):
+        other = people[(i + 1) % len(people)]
+        reads += [(me, "/client/community/follow/stats"), (me, "/client/community/followers?limit=100"),
+                  (me, "/client/community/following?limit=100"), (me, "/client/community/connections?limit=100"),
+                  (me, "/client/community/connections/pending"), (me, "/client/community/connections/sent"),
+                  (me, "/client/community/connections/stats"), (me, f"/client/community/connections/status/{other}"),
+                  (me, f"/client/community/connections/mutual/{other}?limit=100"),
+                  (me, f"/client/community/degree/{other}"), (me, "/client/community/suggestions"),
+                  (me, f"/client/community/relationships?ids={other},{people[(i + 2) % len(people)]}")]
+    server = Server(loaded["target"])
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as offline_http:
+            for me, path in reads:
+                a = Caller(offline_http, org, me).get(path)
+                b = Caller(http, org, me).get(path)
+                assert (a.status_code, comparable(a.json(), window)) == (b.status_code, comparable(b.json(), window)), \
+                    (me, path)
+            for viewer in people:
+                body = {"viewerId": viewer, "postIds": posts}
+                a = Caller(offline_http, org, "svc", "service").post("/community/visibility", json=body)
+                b = Caller(http, org, "svc", "service").post("/community/visibility", json=body)
+                assert a.status_code == 200 and a.json() == b.json(), viewer
+            page = manifest["bigPages"][0]
+            a = Caller(offline_http, org, "staff_1", "staff").get(f"/community/pages/{page}")
+            b = Caller(http, org, "staff_1", "staff").get(f"/community/pages/{page}")
+            assert a.json()["followerCount"] == b.json()["followerCount"] > size // 2
+    finally:
+        server.stop()
+
+
+def test_progress_and_the_summary_say_relationships_per_second(loaded):
+    summary = loaded["offline"]
+    assert summary["relationships"] > loaded["people"] * 15 and summary["relationshipsPerSecond"] > 0
+    assert set(summary["stages"]) == {"convert", "admin", "restart", "schema"}
+    assert "relationships/s in neo4j-admin" in loaded["stdout"]
+
+
+def test_a_database_holding_data_is_refused_without_replace(loaded, tmp_path):
+    """Nothing is stopped or replaced: the instance keeps running with its graph."""
+    inst = loaded["target"].instance
+    pid = localdb.pid_of(inst)
+    write_csv(tmp_path / "people.csv", ["id"], [["usr_new"]])
+    done = offline_cli("--org", "org-other", str(tmp_path))
+    assert done.returncode == 2 and "holds data" in done.stderr and "--replace" in done.stderr, done.stderr
+    assert localdb.pid_of(inst) == pid
+    with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as d:
+        assert d.execute_query("MATCH (p:Person {org: $org}) RETURN count(p) AS n",
+                               org=loaded["org"]).records[0]["n"] == loaded["people"] + 5
+
+
+def test_a_bad_row_stops_the_offline_load_before_the_instance_is_touched(loaded, tmp_path):
+    inst = loaded["target"].instance
+    pid = localdb.pid_of(inst)
+    write_csv(tmp_path / "people.csv", ["id"], [["usr_a"]])
+    write_jsonl(tmp_path / "connections.jsonl", [{"requesterId": "usr_a", "targetId": "usr_b", "status": "maybe"}])
+    done = offline_cli("--replace", "--org", "org-other", str(tmp_path))
+    assert done.returncode == 2, done.stderr
+    assert "connections.jsonl: row 1: status must be one of" in done.stderr, done.stderr
+    assert localdb.pid_of(inst) == pid and not (inst.home / "offline").exists()
+
+
+@pytest.mark.slow
+def test_a_failed_build_leaves_the_database_as_it_was(loaded, tmp_path):
+    """neo4j-admin fails after the instance was stopped and its store moved aside (here: an
+    input file it cannot open): the old store is put back and started, nothing half built."""
+    inst = loaded["target"].instance
+    write_csv(tmp_path / "people.csv", ["id"], [["usr_new"]])
+    done = offline_cli("--replace", "--org", "org-other", str(tmp_path),
+                       f"--admin-arg=--nodes=Person={tmp_path / 'missing.csv'}")
+    assert done.returncode == 2 and "neo4j-admin import failed" in done.stderr, done.stdout + done.stderr
+    assert "the database is as it was" in done.stderr
+    assert localdb.pid_of(inst) is not None and not (inst.home / "offline-previous").exists()
+    with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as d:
+        counts = d.execute_query("MATCH (p:Person) RETURN p.org AS org, count(p) AS n").records
+    assert [(r["org"], r["n"]) for r in counts] == [(loaded["org"], loaded["people"] + 5)]

@@ -24,6 +24,8 @@ def _target(args: argparse.Namespace) -> tuple[str, tuple[str, str], str]:
 
 
 def _import(args: argparse.Namespace) -> int:
+    if args.offline:
+        return _import_offline(args)
     from .importer import ImportError_, print_summary, run_import
 
     uri, auth, database = _target(args)
@@ -34,6 +36,26 @@ def _import(args: argparse.Namespace) -> int:
         print(f"import: {exc}", file=sys.stderr)
         return 2
     print_summary(summary)
+    if args.summary_json:
+        Path(args.summary_json).write_text(json.dumps(summary.as_dict(), indent=1))
+    return 0
+
+
+def _import_offline(args: argparse.Namespace) -> int:
+    """A new database for a local instance (--instance, default dev), built by neo4j-admin."""
+    from .importer import ImportError_
+    from .offline import print_summary, run_offline
+
+    inst = localdb.instance(args.instance or "dev")
+    try:
+        summary = run_offline(inst, args.org, [Path(p) for p in args.paths], replace=args.replace,
+                              heap=args.admin_heap, admin_args=tuple(args.admin_arg), keep_files=args.keep_files,
+                              quiet=args.quiet)
+    except ImportError_ as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return 2
+    print_summary(summary)
+    print(f"Neo4j {inst.name}: {inst.uri}")
     if args.summary_json:
         Path(args.summary_json).write_text(json.dumps(summary.as_dict(), indent=1))
     return 0
@@ -67,6 +89,15 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
                        help="batches in flight at once (deadlocks between them are retried)")
         p.add_argument("--quiet", action="store_true", help="no progress bar")
         p.add_argument("--summary-json", help="also write the summary to this file")
+        p.add_argument("--offline", action="store_true",
+                       help="build a new database for the local instance (--instance, default dev) with "
+                            "neo4j-admin: stops it for the build; refuses a database holding data")
+        p.add_argument("--replace", action="store_true", help="--offline: replace a database that holds data")
+        p.add_argument("--admin-heap", default=os.environ.get("GRAPHSVC_OFFLINE_HEAP", "1g"),
+                       help="--offline: the JVM heap of neo4j-admin")
+        p.add_argument("--admin-arg", action="append", default=[],
+                       help="--offline: one more neo4j-admin import option, e.g. --admin-arg=--threads=4")
+        p.add_argument("--keep-files", action="store_true", help="--offline: keep the converted CSV files")
 
     p = sub.add_parser("import", help="bulk-import people, pages, follows, connections, blocks, posts (CSV/JSONL)")
     p.add_argument("paths", nargs="+", help="files named <kind>.csv|.jsonl, or folders holding them")

@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -370,3 +370,43 @@ def restore(inst: Instance, source: Path, force: bool = False, database: str = "
     if result.returncode != 0:
         raise _failed("neo4j-admin database load", result)
     log(f"{inst.name}: {database} restored from {source} ({time.monotonic() - started:.1f}s including the restart)")
+
+
+# ---- neo4j-admin for offline builds (`graphsvc import --offline`, graphsvc/ops/offline.py) ----
+
+def admin_ready(inst: Instance) -> None:
+    """What neo4j-admin needs to work on an instance that may never have run: its conf
+    (where the data lives) and, as a first start would, the initial password. Nothing
+    is started, which spares a first start and stop before an offline build."""
+    for sub in ("data", "logs", "run", "plugins", "import"):
+        (inst.home / sub).mkdir(parents=True, exist_ok=True)
+    if not (inst.home / "conf" / "neo4j.conf").exists():
+        state = inst.state()  # the ports are rewritten at each start; these only fill the file
+        _write_conf(inst, state.get("bolt_port", inst.bolt_port), state.get("http_port", inst.http_port))
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.home / "conf")}
+    if not (inst.home / "data" / "dbms" / "auth.ini").exists() and not (inst.home / "data" / "databases").exists():
+        subprocess.run(_java(ADMIN_TOOL, "dbms", "set-initial-password", inst.password, home=inst.home),
+                       env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def store_paths(inst: Instance, database: str = "neo4j") -> list[Path]:
+    """The directories that hold one database of the instance: its store and its transaction logs."""
+    data = inst.home / "data"
+    return [data / "databases" / database, data / "transactions" / database]
+
+
+def run_admin(inst: Instance, *args: str, heap: str | None = None,
+              on_line: Callable[[str], None] | None = None) -> tuple[int, list[str]]:
+    """neo4j-admin on the instance's conf, its output handed over line by line as it
+    comes (an import runs for minutes); (exit status, its last 40 lines)."""
+    env = {**os.environ, "NEO4J_HOME": str(inst.home), "NEO4J_CONF": str(inst.home / "conf")}
+    tail: list[str] = []
+    proc = subprocess.Popen(_java(ADMIN_TOOL, *args, heap=heap, home=inst.home), env=env, cwd=inst.home,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        tail = (tail + [line])[-40:]
+        if on_line:
+            on_line(line)
+    return proc.wait(), tail

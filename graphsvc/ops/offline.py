@@ -1,0 +1,462 @@
+"""`graphsvc import --offline`: a fresh database for a local instance, built by neo4j-admin.
+
+The transactional import (importer.py) writes through Cypher, a few thousand
+relationships per second: a million-person org would take most of an hour. Neo4j's own
+`neo4j-admin database import full` writes store files straight from CSV, far faster,
+but only with the server stopped, only into an empty database, and knowing nothing of
+the service's rules. So an offline load:
+
+1. converts: reads the importer's input files through the same `normalised_rows` (a bad
+   row stops it with its file and row number), applies in Python what the import
+   statements do in Cypher (rows naming nobody, self-follows and -requests and a second
+   live connection per pair are skipped; a block removes the follows and connections
+   between the two; `org`, `Person.key`, `liveKey`, `respondedAt`, `status` defaults,
+   each page's `followerCount`, `imported`), and writes the admin importer's CSV under
+   the instance's `offline/` folder. Nothing of the instance is touched yet;
+2. refuses a database that holds data unless `replace`;
+3. stops the instance (holding its start lock), moves the old store aside and runs
+   neo4j-admin; if that fails the old store is put back, so no half-built database is
+   ever left; then starts it;
+4. applies the schema (every uniqueness constraint is checked over what was loaded)
+   and waits for the indexes, after which `/readyz` answers 200.
+
+The graph equals what `graphsvc import` of the same files makes in an empty database,
+run serially (tests/test_offline_import.py compares the two, property by property, and
+through the API); as there, no events are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import neo4j
+
+from ..db import S, schema_statements
+from . import localdb
+from .importer import KINDS, ImportError_, Progress, Stats, count_rows, find_files, normalised_rows
+
+# What the admin importer reads: one file per label or type, integer node ids in one space.
+NODE_HEADERS = {
+    "Person": [":ID", "org", "id", "email", "key", "createdAt:datetime", "protected:boolean"],
+    "Page": [":ID", "org", "id", "name", "followerCount:long", "createdAt:datetime"],
+    "Post": [":ID", "org", "id", "visibility", "createdAt:datetime"],
+}
+REL_HEADERS = {
+    "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean"],
+    "CONNECTED": [":START_ID", ":END_ID", "id", "org", "status", "liveKey", "message", "context",
+                  "requestedAt:datetime", "respondedAt:datetime", "imported:boolean"],
+    "BLOCKS": [":START_ID", ":END_ID", "since:datetime"],
+    "AUTHORED": [":START_ID", ":END_ID"],
+    "IN_PAGE": [":START_ID", ":END_ID"],
+}
+# A derived connection id ("con_" + 32 hex digits) is kept as the integer it spells: a
+# tenth of the memory of the string, over the tens of millions a large org has.
+_DERIVED_ID = re.compile(r"con_([0-9a-f]{32})")
+_NEWLINE = re.compile(r"[\r\n]")
+
+
+class _Out:
+    """One CSV file for the admin importer: header line, then rows; remembers whether a
+    value spans lines (neo4j-admin must be told, and reads such files more slowly)."""
+
+    def __init__(self, path: Path, header: list[str]):
+        self.path = path
+        self.fh: TextIO = path.open("w", newline="", encoding="utf-8")
+        self.writer = csv.writer(self.fh, lineterminator="\n")
+        self.writer.writerow(header)
+        self.rows = 0
+        self.multiline = False
+
+    def write(self, values: list[Any], text: tuple[str | None, ...] = ()) -> None:
+        """One row; `text` are its free-text values (the ones that may hold a line break)."""
+        if not self.multiline and any(t and _NEWLINE.search(t) for t in text):
+            self.multiline = True
+        self.writer.writerow(values)
+        self.rows += 1
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("true" if value else "false")
+
+
+class Converter:
+    """The importer's input, as the import statements would write it into an empty
+    database, turned into the admin importer's files under `work`."""
+
+    def __init__(self, org: str, work: Path, *, stream: Any = sys.stdout, quiet: bool = False):
+        self.org, self.work, self.stream, self.quiet = org, work, stream, quiet
+        # What Cypher's datetime() gives a row without a time: the moment of the load.
+        self.now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        self.people: dict[str, int] = {}  # id -> node id (0..n-1)
+        self.keys: list[str] = []
+        self.pages: dict[str, int] = {}  # id -> index; node id = page_base + index
+        self.page_rows: list[list[Any]] = []
+        self.followers: list[int] = []
+        self.page_base = self.post_base = 0
+        self.blocked: set[int] = set()  # unordered pairs, lower * n + higher
+        self.stats = {kind: Stats(kind) for kind in KINDS}
+        self.out: dict[str, _Out] = {}
+
+    # -- files ------------------------------------------------------------------------------------------------
+
+    def _file(self, name: str) -> _Out:
+        if name not in self.out:
+            header = NODE_HEADERS.get(name) or REL_HEADERS[name]
+            self.out[name] = _Out(self.work / f"{name.lower()}.csv", header)
+        return self.out[name]
+
+    def _rows(self, kind: str, files: list[Path]) -> Iterator[tuple[str, dict]]:
+        stats = self.stats[kind]
+        started = time.perf_counter()
+        progress = Progress(kind, sum(count_rows(p) for p in files), self.stream, self.quiet)
+        for where, row in normalised_rows(kind, files, self.org, stats):
+            yield where, row
+            progress.add(stats.rows - progress.done)
+        progress.done = stats.rows
+        progress.close()
+        stats.seconds += time.perf_counter() - started
+
+    def convert(self, files: dict[str, list[Path]]) -> None:
+        """Every kind, in an order that knows each row's fate when it is read: blocks
+        before the follows and connections they remove."""
+        self.work.mkdir(parents=True, exist_ok=True)
+        try:
+            self.read_people(files.get("people", []))
+            self.read_pages(files.get("pages", []))
+            self.read_blocks(files.get("blocks", []))
+            self.read_follows(files.get("follows", []))
+            self.read_connections(files.get("connections", []))
+            self.read_posts(files.get("posts", []))
+            self.write_pages()
+        finally:
+            for out in self.out.values():
+                out.close()
+
+    # -- nodes ------------------------------------------------------------------------------------------------
+
+    def read_people(self, files: list[Path]) -> None:
+        """importer/people: merged on id (first row wins); an email only for the first
+        person holding it; `key` from the input or a fresh UUID; `protected` when given."""
+        stats, out = self.stats["people"], self._file("Person")
+        emails: set[str] = set()
+        keys: set[str] = set()
+        for where, row in self._rows("people", files):
+            key = row["key"]
+            if key is not None:
+                # liveKey (unique across the database) is built from keys: two alike would
+                # fail its constraint after the load, so they are a bad row here.
+                if key in keys:
+                    raise ImportError_(f"{where}: key repeats another person's key")
+                keys.add(key)
+            else:
+                key = str(uuid.uuid4())
+            email = row["email"]
+            if email is not None:
+                if email in emails:
+                    email = None
+                else:
+                    emails.add(email)
+            node = len(self.people)
+            self.people[row["id"]] = node
+            self.keys.append(key)
+            out.write([node, self.org, row["id"], email, key, row["createdAt"] or self.now, _flag(row["protected"])],
+                      (key,))
+            stats.written += 1
+            stats.nodes += 1
+        self.page_base = len(self.people)
+
+    def read_pages(self, files: list[Path]) -> None:
+        """importer/pages: merged on id; followerCount is written once the follows are read."""
+        stats = self.stats["pages"]
+        for _, row in self._rows("pages", files):
+            self.pages[row["id"]] = len(self.page_rows)
+            self.page_rows.append([row["id"], row["name"], row["createdAt"] or self.now])
+            self.followers.append(0)
+            stats.written += 1
+            stats.nodes += 1
+        self.post_base = self.page_base + len(self.page_rows)
+
+    def write_pages(self) -> None:
+        out = self._file("Page")
+        for i, (page_id, name, created) in enumerate(self.page_rows):
+            out.write([self.page_base + i, self.org, page_id, name, self.followers[i], created], (name,))
+
+    def read_posts(self, files: list[Path]) -> None:
+        """importer/posts: skipped when the author, or a page named, is unknown."""
+        stats, out = self.stats["posts"], self._file("Post")
+        authored, in_page = self._file("AUTHORED"), self._file("IN_PAGE")
+        node = self.post_base
+        for _, row in self._rows("posts", files):
+            author = self.people.get(row["authorId"])
+            page = self.pages.get(row["pageId"]) if row["pageId"] is not None else None
+            if author is None or (row["pageId"] is not None and page is None):
+                continue
+            out.write([node, self.org, row["id"], row["visibility"], row["createdAt"] or self.now])
+            authored.write([author, node])
+            stats.written += 1
+            stats.nodes += 1
+            stats.relationships += 1
+            if page is not None:
+                in_page.write([node, self.page_base + page])
+                stats.relationships += 1
+            node += 1
+
+    # -- relationships ----------------------------------------------------------------------------------------
+
+    def _pair(self, a: int, b: int) -> int:
+        return a * len(self.people) + b if a < b else b * len(self.people) + a
+
+    def read_blocks(self, files: list[Path]) -> None:
+        """importer/blocks: between two known, different people."""
+        stats, out = self.stats["blocks"], self._file("BLOCKS")
+        for _, row in self._rows("blocks", files):
+            a, b = self.people.get(row["blockerId"]), self.people.get(row["blockedId"])
+            if a is None or b is None or a == b:
+                continue
+            out.write([a, b, row["since"] or self.now])
+            self.blocked.add(self._pair(a, b))
+            stats.written += 1
+            stats.relationships += 1
+
+    def read_follows(self, files: list[Path]) -> None:
+        """importer/follows_person and follows_page. A follow between two people a block
+        stands between is made and then removed by the block, as in the transactional
+        import: counted as written and deleted, not loaded."""
+        stats, out = self.stats["follows"], self._file("FOLLOWS")
+        blocks = self.stats["blocks"]
+        for _, row in self._rows("follows", files):
+            a = self.people.get(row["followerId"])
+            if row["followingType"] == "page":
+                page = self.pages.get(row["followingId"])
+                if a is None or page is None:
+                    continue
+                self.followers[page] += 1
+                target = self.page_base + page
+            else:
+                b = self.people.get(row["followingId"])
+                if a is None or b is None or a == b:
+                    continue
+                if self._pair(a, b) in self.blocked:
+                    stats.written += 1
+                    stats.relationships += 1
+                    blocks.deleted += 1
+                    continue
+                target = b
+            out.write([a, target, row["since"] or self.now, row["status"], "true"])
+            stats.written += 1
+            stats.relationships += 1
+
+    def read_connections(self, files: list[Path]) -> None:
+        """importer/connections: merged on the connection id, so a row repeating an id
+        between the same two people (same direction) changes nothing, and one naming
+        another pair is refused, as the connection_id constraint refuses it."""
+        stats, out = self.stats["connections"], self._file("CONNECTED")
+        blocks = self.stats["blocks"]
+        n = len(self.people)
+        ids: dict[int | str, int] = {}  # connection id -> directed pair a * n + b
+        for where, row in self._rows("connections", files):
+            a, b = self.people.get(row["requesterId"]), self.people.get(row["targetId"])
+            if a is None or b is None or a == b:
+                continue
+            derived = _DERIVED_ID.fullmatch(row["id"])
+            cid: int | str = int(derived.group(1), 16) if derived else row["id"]
+            pair = ids.get(cid)
+            if pair is not None:
+                if pair != a * n + b:
+                    raise ImportError_(f"{where}: connection id {row['id']} is already another pair's")
+                stats.written += 1
+                continue
+            ids[cid] = a * n + b
+            stats.written += 1
+            stats.relationships += 1
+            if self._pair(a, b) in self.blocked:
+                blocks.deleted += 1
+                continue
+            status = row["status"]
+            live_key = None
+            if status != "rejected":
+                ka, kb = self.keys[a], self.keys[b]
+                live_key = f"{ka}:{kb}" if ka < kb else f"{kb}:{ka}"
+            requested = row["requestedAt"] or self.now
+            responded = None if status == "pending" else (row["respondedAt"] or requested)
+            out.write([a, b, row["id"], self.org, status, live_key, row["message"], row["context"], requested,
+                       responded, "true"], (row["message"],))
+
+    # -- for neo4j-admin --------------------------------------------------------------------------------------
+
+    def admin_args(self) -> list[str]:
+        """--nodes/--relationships for every file with rows, and the files whose values
+        span lines (read as multi-line only where needed)."""
+        args = []
+        for name, out in self.out.items():
+            if out.rows:
+                option = "--nodes" if name in NODE_HEADERS else "--relationships"
+                args.append(f"{option}={name}={out.path}")
+        multiline = [str(out.path) for out in self.out.values() if out.rows and out.multiline]
+        if multiline:
+            args += ["--multiline-fields-format=v2", "--multiline-fields=" + ",".join(multiline)]
+        return args
+
+    @property
+    def nodes(self) -> int:
+        return sum(out.rows for name, out in self.out.items() if name in NODE_HEADERS)
+
+    @property
+    def relationships(self) -> int:
+        return sum(out.rows for name, out in self.out.items() if name in REL_HEADERS)
+
+
+@dataclass
+class OfflineSummary:
+    kinds: list[Stats] = field(default_factory=list)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: convert, admin, restart, schema
+    nodes: int = 0
+    relationships: int = 0
+    seconds: float = 0.0
+
+    @property
+    def admin_rate(self) -> float | None:
+        return self.relationships / self.stages["admin"] if self.stages.get("admin") else None
+
+    def as_dict(self) -> dict:
+        return {
+            "mode": "offline", "seconds": round(self.seconds, 2), "nodes": self.nodes,
+            "relationships": self.relationships,
+            "stages": {k: round(v, 2) for k, v in self.stages.items()},
+            "relationshipsPerSecond": round(self.relationships / self.seconds) if self.seconds else None,
+            "adminRelationshipsPerSecond": round(self.admin_rate) if self.admin_rate else None,
+            "kinds": [{**s.__dict__, "skipped": s.skipped} for s in self.kinds],
+        }
+
+
+def print_summary(summary: OfflineSummary, stream: Any = sys.stdout) -> None:
+    print("offline import summary", file=stream)
+    for stats in summary.kinds:
+        print("  " + stats.line(), file=stream)
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in summary.stages.items())
+    rate = summary.as_dict()
+    print(f"  {summary.nodes:,} nodes and {summary.relationships:,} relationships loaded; {stages}", file=stream)
+    print(f"  total {summary.seconds:.1f}s from files to a ready database: {rate['relationshipsPerSecond']:,} "
+          f"relationships/s overall, {rate['adminRelationshipsPerSecond'] or 0:,} relationships/s in neo4j-admin",
+          file=stream)
+
+
+# ---- the instance ------------------------------------------------------------------------------------------
+
+def _holds_data(inst: localdb.Instance, database: str) -> bool:
+    """Whether the instance's database has any node; an instance that never ran has none."""
+    if not localdb.store_paths(inst, database)[0].exists():
+        return False
+    localdb.start(inst)
+    return localdb.holds_data(inst, database)
+
+
+def _admin_echo(stream: Any, quiet: bool, log: TextIO) -> Callable[[str], None]:
+    """neo4j-admin's output: all of it to the log file, its stage lines to `stream`."""
+    def echo(line: str) -> None:
+        log.write(line + "\n")
+        if quiet or not line.strip() or line.lstrip().startswith((".", "-")):
+            return
+        print(f"  neo4j-admin: {line}", file=stream, flush=True)
+    return echo
+
+
+def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", heap: str = "1g",
+          admin_args: tuple[str, ...] = (), stream: Any = sys.stdout, quiet: bool = False) -> float:
+    """Swap the converted files in as the instance's database: stop, move the old store
+    aside, neo4j-admin, then drop the old store, or put it back if neo4j-admin failed.
+    The seconds neo4j-admin took."""
+    aside = inst.home / "offline-previous"
+    shutil.rmtree(aside, ignore_errors=True)
+    args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=integer",
+            "--bad-tolerance=0", f"--report-file={conv.work / 'import.report'}", "--max-off-heap-memory=2g",
+            *conv.admin_args(), *admin_args]
+    with localdb._offline(inst), open(conv.work / "neo4j-admin.log", "w") as log:
+        moved = []
+        for path in localdb.store_paths(inst, database):
+            if path.exists():
+                target = aside / path.parent.name
+                target.mkdir(parents=True, exist_ok=True)
+                moved.append((path, target / path.name))
+                path.rename(target / path.name)
+        began = time.perf_counter()
+        status, tail = localdb.run_admin(inst, *args, heap=heap, on_line=_admin_echo(stream, quiet, log))
+        seconds = time.perf_counter() - began
+        if status != 0:
+            for path in localdb.store_paths(inst, database):
+                shutil.rmtree(path, ignore_errors=True)
+            for original, kept in moved:
+                kept.rename(original)
+            shutil.rmtree(aside, ignore_errors=True)
+            detail = " / ".join([line.strip() for line in tail
+                                 if line.strip() and not line.startswith(("..", "-"))][-6:])
+            raise ImportError_(f"neo4j-admin import failed (exit {status}), the database is as it was: {detail}")
+    shutil.rmtree(aside, ignore_errors=True)
+    return seconds
+
+
+def _ready(inst: localdb.Instance, database: str) -> None:
+    """The schema over the loaded graph (uniqueness checked as each constraint is made),
+    then every index online."""
+    with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as driver:
+        for statement in schema_statements():
+            driver.execute_query(statement, database_=database)
+        with driver.session(database=database) as session:
+            S.offline.await_indexes.run(session, seconds=3600).consume()
+
+
+def run_offline(inst: localdb.Instance, org: str, paths: list[Path], *, replace: bool = False,
+                database: str = "neo4j", heap: str = "1g", admin_args: tuple[str, ...] = (), keep_files: bool = False,
+                stream: Any = sys.stdout, quiet: bool = False) -> OfflineSummary:
+    """Build `database` of the local instance `inst` from the importer's files, for `org`."""
+    started = time.perf_counter()
+    summary = OfflineSummary()
+    files = find_files(paths)
+    if not any(files.values()):
+        raise ImportError_("no input files found")
+    localdb.fetch_jars()
+    localdb.admin_ready(inst)
+    refusal = (f"the {database} database of instance {inst.name} holds data; an offline import builds a new "
+               "database: pass --replace to replace it")
+    if not replace and _holds_data(inst, database):
+        raise ImportError_(refusal)
+    work = inst.home / "offline"
+    shutil.rmtree(work, ignore_errors=True)
+    conv = Converter(org, work, stream=stream, quiet=quiet)
+    try:
+        conv.convert(files)
+        summary.kinds = [conv.stats[k] for k in KINDS if files.get(k)]
+        summary.stages["convert"] = time.perf_counter() - started
+        if conv.nodes == 0:
+            raise ImportError_("nothing to load: no person, page or post")
+        if not replace and _holds_data(inst, database):  # written to while the files were converted
+            raise ImportError_(refusal)
+        mark = time.perf_counter()
+        summary.stages["admin"] = build(inst, conv, database=database, heap=heap, admin_args=admin_args,
+                                        stream=stream, quiet=quiet)
+        summary.stages["restart"] = time.perf_counter() - mark - summary.stages["admin"]
+    finally:
+        if not keep_files:
+            shutil.rmtree(work, ignore_errors=True)
+    mark = time.perf_counter()
+    localdb.start(inst)  # already done if the instance was running: it is started again as it was stopped
+    summary.stages["restart"] += time.perf_counter() - mark
+    mark = time.perf_counter()
+    _ready(inst, database)
+    summary.stages["schema"] = time.perf_counter() - mark
+    summary.nodes, summary.relationships = conv.nodes, conv.relationships
+    summary.seconds = time.perf_counter() - started
+    return summary
