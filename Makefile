@@ -4,10 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 JARS := .neo4j/lib/.fetched
+# The TypeScript client's dev dependencies (tsc, openapi-typescript, @types/node), exactly as
+# locked; its tests run inside `make test` (tests/test_typescript_client.py).
+TS := clients/typescript
+NODE_MODULES := $(TS)/node_modules/.package-lock.json
 
 .PHONY: install run test soak bench bench-data bench-peers bench-scale postgres stop reset-db neo4j schema token clean
 
-install: $(STAMP) $(JARS)
+install: $(STAMP) $(JARS) $(NODE_MODULES)
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +21,10 @@ $(STAMP): pyproject.toml
 
 $(JARS): neo4j/pom.xml | $(STAMP)
 	$(PY) -m graphsvc db fetch
+
+$(NODE_MODULES): $(TS)/package.json $(TS)/package-lock.json
+	cd $(TS) && npm ci --no-audit --no-fund
+	touch $@
 
 neo4j: install
 	$(PY) -m graphsvc db start
@@ -78,4 +86,4 @@ token: install
 	@$(PY) -m graphsvc token --sub $${SUB:-usr_alice} --org $${ORG:-my-org} --role $${ROLE:-customer}
 
 clean: stop
-	rm -rf $(VENV) .neo4j
+	rm -rf $(VENV) .neo4j $(TS)/node_modules $(TS)/build
