@@ -212,6 +212,7 @@ class DevTools:
             self.ws = self.stack.enter_context(connect(page["webSocketDebuggerUrl"], max_size=None, open_timeout=30))
             self.stack = self.stack.pop_all()  # started: close() stops it from now on
         self.ids = 0
+        self.events: list[dict] = []
 
     def wait(self, condition, what: str, timeout: float = 60):
         deadline = time.monotonic() + timeout
@@ -230,6 +231,11 @@ class DevTools:
             if message.get("id") == self.ids:
                 assert "error" not in message, message
                 return message["result"]
+            self.events.append(message)
+
+    def requested_urls(self) -> list[str]:
+        self.js("0")  # collects the events sent so far
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
 
     def js(self, expression: str):
         result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
@@ -270,6 +276,7 @@ def test_swagger_ui_runs_a_call_in_headless_chromium(server, chromium, org, tmp_
     browser = DevTools(chromium, tmp_path / "profile")
     try:
         browser.send("Page.enable")
+        browser.send("Network.enable")
         browser.send("Page.navigate", url=f"{server.url}/docs")
         browser.wait(lambda: browser.js(f"!!document.querySelector('{op}')"), "Swagger UI to render the operations")
         browser.click(".auth-wrapper .authorize")
@@ -298,12 +305,16 @@ def test_swagger_ui_runs_a_call_in_headless_chromium(server, chromium, org, tmp_
         curl = browser.js(f"document.querySelector('{op} .curl-command').textContent")
         browser.js(f"document.querySelector('{op} .live-responses-table').scrollIntoView({{block: 'center'}})")
         browser.screenshot(tmp_path / "docs-swagger-ui.png")
+        urls = browser.requested_urls()
     finally:
         browser.close()
     print(f"\n[docs] screenshot: {tmp_path / 'docs-swagger-ui.png'}")
     assert shown == "200", (shown, body)
     assert json.loads(body) == {"followers": 0, "following": 0}
     assert f"orgid: {org.id}" in curl and f"Bearer {token}" in curl, curl
+    # Everything the page loaded came from the service itself.
+    assert f"{server.url}/docs/assets/swagger-ui-bundle.js" in urls, urls
+    assert all(u.startswith((server.url + "/", "data:")) for u in urls), urls
 
 
 def test_no_two_routes_answer_the_same_request():
