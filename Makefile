@@ -9,7 +9,7 @@ JARS := .neo4j/lib/.fetched
 TS := clients/typescript
 NODE_MODULES := $(TS)/node_modules/.package-lock.json
 
-.PHONY: install run test soak bench bench-data bench-peers bench-scale postgres stop reset-db neo4j schema token clean
+.PHONY: install run test test-routing soak bench bench-data bench-peers bench-scale postgres stop reset-db neo4j schema token clean
 
 install: $(STAMP) $(JARS) $(NODE_MODULES)
 
@@ -40,6 +40,11 @@ test: install postgres
 
 soak: install
 	$(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+# The suite through the `neo4j://` routing scheme (routing table, READ/WRITE routing,
+# bookmarks) against the local test Neo4j, as against a cluster (docs/scaling.md).
+test-routing: install postgres
+	GRAPHSVC_TEST_ROUTING=1 $(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # A deterministic synthetic org (PEOPLE=100000 by default) in the `bench` Neo4j
 # instance, written through `graphsvc import`; then the benchmark against it.

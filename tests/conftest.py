@@ -2,7 +2,8 @@
 
 Neo4j is chosen in this order: `NEO4J_URI` if set; a testcontainers
 `Neo4jContainer` when a Docker daemon answers a ping; else the project's own
-local Neo4j (`.neo4j/test`), started here if it is not running.
+local Neo4j (`.neo4j/test`), started here if it is not running, through `bolt://`
+or, with GRAPHSVC_TEST_ROUTING=1, the `neo4j://` routing scheme.
 """
 
 from __future__ import annotations
@@ -68,7 +69,10 @@ def neo4j_target() -> Neo4jTarget:
         return
     inst = localdb.instance("test")
     localdb.start(inst)  # workers of a parallel run take turns here: one server starts
-    yield Neo4jTarget(inst.uri, "neo4j", inst.password, "local", inst)
+    # GRAPHSVC_TEST_ROUTING=1 (`make test-routing`): the same server through the `neo4j://`
+    # routing scheme, as against a cluster (docs/scaling.md).
+    uri = inst.uri.replace("bolt://", "neo4j://") if os.environ.get("GRAPHSVC_TEST_ROUTING") else inst.uri
+    yield Neo4jTarget(uri, "neo4j", inst.password, "local", inst)
 
 
 _WAS_RUNNING = pytest.StashKey[bool]()

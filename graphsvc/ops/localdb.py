@@ -171,6 +171,8 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
             "server.default_listen_address=127.0.0.1",
             "server.default_advertised_address=127.0.0.1",
             f"server.bolt.listen_address=127.0.0.1:{bolt}",
+            # The routing table a `neo4j://` driver follows names this, not the default 7687.
+            f"server.bolt.advertised_address=127.0.0.1:{bolt}",
             f"server.http.listen_address=127.0.0.1:{http}",
             "server.https.enabled=false",
             "dbms.usage_report.enabled=false",
