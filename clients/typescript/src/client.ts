@@ -59,6 +59,9 @@ interface Call {
   body?: unknown;
 }
 
+/** What a list call takes besides the part of the list (required where the call requires it). */
+export type ListParams<P> = Omit<P, "page" | "cursor" | "limit">;
+
 /** A page of any list: `{data, pagination}` or the post audience's `{data, nextCursor}`. */
 export type AnyPage<T> = PaginatedResponse<T> | { data: T[]; nextCursor: string | null };
 
@@ -152,12 +155,13 @@ export class GraphsvcClient {
    */
   async *paginate<P extends PageParams, T>(
     fetchPage: (params: P) => Promise<AnyPage<T>>,
-    params?: Omit<P, "page" | "cursor">,
-    options: { limit?: number } = {},
+    ...[params, options]: {} extends ListParams<P>
+      ? [params?: ListParams<P>, options?: { limit?: number }]
+      : [params: ListParams<P>, options?: { limit?: number }]
   ): AsyncGenerator<T, void, undefined> {
     let cursor: string | undefined;
     do {
-      const page = await fetchPage({ ...params, limit: options.limit ?? 100, cursor } as P);
+      const page = await fetchPage({ ...params, limit: options?.limit ?? 100, cursor } as P);
       yield* page.data;
       const next = "pagination" in page ? page.pagination.nextCursor : page.nextCursor;
       cursor = next && page.data.length > 0 ? next : undefined;

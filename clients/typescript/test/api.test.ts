@@ -97,6 +97,9 @@ test("posts, visibility, mutes, blocks, graph reads and the audience walk", asyn
   for await (const m of admin.paginate(admin.posts.audience, { postId: "post_2" }, { limit: 3 })) walked.push(m);
   assert.deepEqual(walked.map((m) => m.userId).sort(), [...fans, "usr_bob"].sort());
   assert.deepEqual(new Set(walked.map((m) => m.reason)), new Set(["connection", "follower"]));
+  // @ts-expect-error: the audience needs its postId, and the walk says so at compile time
+  const unnamed = () => admin.paginate(admin.posts.audience);
+  assert.equal(typeof unnamed, "function");
   const first = await admin.posts.audience({ postId: "post_2", limit: 100 });
   assert.equal(first.nextCursor, null);
   await admin.posts.delete({ postId: "post_2" });
