@@ -73,6 +73,13 @@ test("posts, visibility, mutes, blocks, graph reads and the audience walk", asyn
     { id: "ext_1", authorId: "usr_alice", visibility: "connections" },
     { id: "ext_2", authorId: "usr_carol", visibility: "private" }] });
   assert.deepEqual(inline.results.map((r) => r.visible), [true, false]);
+  // Over the server's 1,000 per call: sent in chunks, answered as one list in the order asked.
+  const many = Array.from({ length: 1001 }, (_, i) => (i === 1000 ? "post_2" : `post_none${i}`));
+  const sent = svc.attempts;
+  const chunked = await svc.visibility.filterVisible({ viewerId: "usr_carol", postIds: many });
+  assert.equal(svc.attempts - sent, 2);
+  assert.deepEqual(chunked.results.map((r) => r.postId), many);
+  assert.deepEqual(chunked.results.filter((r) => r.visible).map((r) => r.postId), ["post_2"]);
 
   assert.equal((await bob.mutes.mute({ targetId: "usr_alice" })).created, true);
   assert.deepEqual((await bob.mutes.fetchMutes()).data.map((m) => m.id), ["usr_alice"]);
