@@ -257,7 +257,10 @@ def data_files(folder: Path) -> dict[str, list[Path]]:
 
 
 def digest(files: dict[str, list[Path]]) -> str:
+    """Of the files and of the statements that load them: a changed schema reloads too."""
     h = hashlib.sha1()
+    for name in ("schema", "schema_keys", "load_stage", *TRANSFORMS):
+        h.update(getattr(Q, name).encode())
     for kind in KINDS:
         for p in files[kind]:
             h.update(p.name.encode())
@@ -625,12 +628,18 @@ class Checker:
             raise Mismatch(op, given, a, b)
 
     async def setup(self) -> None:
-        s = await _sample(self.pg, Q.sample, n=self.n)
+        """Every input drawn here, in one session whose random() is seeded: the same seed on
+        the same data draws the same inputs."""
+        self.pg.free.append(await self.pg._conn())  # drawn first by each sequential call below
+        await self.pg.fetch(Q.sample_seed, seed=self.rng.random() * 2 - 1)
+        # (post, author, a friend, a follower, a page follower, a blocked-with) of n random posts
+        self.related = await _sample(self.pg, Q.sample, n=self.n)
         self.people = [r[0] for r in await _sample(self.pg, Q.sample_people, n=4 * self.n)]
         self.posts = [r[0] for r in await _sample(self.pg, Q.sample_posts, n=1000)]
-        # (post, author, a friend, a follower, a page follower, a blocked-with) of n random posts
-        self.related = s
         self.pairs = await _sample(self.pg, Q.sample_pairs, n=self.n)
+        self.most_followed = [r[0] for r in await _sample(self.pg, Q.sample_followed, n=10)]
+        self.follow_edges = await _sample(self.pg, Q.sample_follow_edges, n=10)
+        self.request_edges = await _sample(self.pg, Q.sample_request_edges, n=10)
 
     def person(self) -> str:
         return self.rng.choice(self.people)
@@ -730,7 +739,6 @@ class Checker:
 
     async def followers(self) -> None:
         t1, td = self.tally("followers_page1"), self.tally("followers_deep")
-        most = [r[0] for r in await _sample(self.pg, Q.sample_followed, n=10)]
 
         async def person(me: str) -> None:
             x, y = await self.gs.followers(me), await self.pg.followers(me)
@@ -745,12 +753,12 @@ class Checker:
                 *_, keys = await self.gs.followers(me, skip - 1, 1, keys=True)
                 x, y = await self.gs.followers(me, 0, 21, keys[0]), await self.pg.followers(me, 0, 21, keys[0])
                 self.same("followers_deep", (me, keys[0]), x, y)
-        await self.each([(me,) for me in most + [self.person() for _ in range(self.n)]], person)
+        await self.each([(me,) for me in self.most_followed + [self.person() for _ in range(self.n)]], person)
 
     async def follow(self) -> None:
         t = self.tally("follow")
         inputs = [self.two() for _ in range(self.n)]
-        inputs += [(a, b) for a, b in await _sample(self.pg, Q.sample_follow_edges, n=10)]
+        inputs += [(a, b) for a, b in self.follow_edges]
         inputs += [(a, a) for a in self.people[:2]]
         done = []
         for a, b in inputs:
@@ -771,7 +779,7 @@ class Checker:
         t = self.tally("request_accept")
         inputs = [self.two() for _ in range(self.n)]
         inputs += [(a, b) for a, b, _ in self.pairs[:10]]
-        inputs += [(a, b) for a, b in await _sample(self.pg, Q.sample_request_edges, n=10)]
+        inputs += [(a, b) for a, b in self.request_edges]
         done = []
         for a, b in inputs:
             x = await self.gs.request_accept(a, b)

@@ -1,6 +1,6 @@
 -- Answer check set-up (never timed): random posts, plus a few chosen so that every
--- visibility rule comes up (authors in a block, authors with pending followers,
--- followers-only posts, posts in a page), each with its author and one person of each
+-- visibility rule comes up (authors in a block, authors with pending followers, posts
+-- of each visibility, followers-only posts in a page), each with its author and one person of each
 -- relation to the author: a friend, an active follower who is not a friend, a
 -- follower of the post's page who is neither, someone blocked either way (or else a
 -- pending follower).
@@ -14,6 +14,10 @@ WITH picked AS (
    AND f.status = 'pending') ORDER BY random() LIMIT 3)
   UNION ALL
   (SELECT p.* FROM post p WHERE p.org = %(org)s AND p.visibility = 'followers' ORDER BY random() LIMIT 3)
+  UNION ALL
+  (SELECT p.* FROM post p WHERE p.org = %(org)s AND p.visibility = 'connections' ORDER BY random() LIMIT 2)
+  UNION ALL
+  (SELECT p.* FROM post p WHERE p.org = %(org)s AND p.visibility = 'private' ORDER BY random() LIMIT 2)
   UNION ALL
   (SELECT p.* FROM post p WHERE p.org = %(org)s AND p.visibility = 'followers' AND p.page IS NOT NULL
    ORDER BY random() LIMIT 3)

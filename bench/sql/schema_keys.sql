@@ -2,7 +2,8 @@
 -- tables (one sort per index and one join per foreign key, instead of a trigger and
 -- an index insert per row). Part of the schema: schema.sql says what each is for.
 ALTER TABLE friend ADD PRIMARY KEY (a, b);
-ALTER TABLE follow ADD PRIMARY KEY (follower, followee);
+-- status in the key's index: "does v actively follow a" is an index-only probe.
+ALTER TABLE follow ADD PRIMARY KEY (follower, followee) INCLUDE (status);
 ALTER TABLE page_follow ADD PRIMARY KEY (follower, page);
 ALTER TABLE block ADD PRIMARY KEY (a, b);
 ALTER TABLE mute ADD PRIMARY KEY (muter, muted);

@@ -1,10 +1,11 @@
 -- Can the viewer see each of these posts (1 to 1,000)? One statement, the rules of
 -- CONTRACT.md in cypher/visibility/check_stored's order and with its reasons; every
 -- check is one primary-key probe (block, friend, follow, page_follow, mute). Answers
--- three arrays in the order asked, as the Cypher statement does.
+-- three arrays in the order asked, as the Cypher statement does (the verdicts are
+-- materialized: two aggregates over an inlined CASE would evaluate it twice).
 WITH v AS (SELECT pk FROM person WHERE org = %(org)s AND ext_id = %(viewer)s),
 ids AS (SELECT u.id, u.i FROM unnest(%(postIds)s::text[]) WITH ORDINALITY AS u(id, i)),
-verdict AS (
+verdict AS MATERIALIZED (
   SELECT ids.i,
     CASE
       WHEN p.pk IS NULL THEN 'not_found'
