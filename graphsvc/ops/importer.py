@@ -17,6 +17,7 @@ notify people of connections they made years ago. The summary printed at the end
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import logging
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +104,14 @@ class Summary:
 # ---- reading -------------------------------------------------------------------------------------------------
 
 def read_rows(path: Path) -> Iterator[dict]:
-    """Rows of a CSV (header line; empty cells are null) or JSON Lines file."""
+    """Rows of a CSV (header line; an empty cell is read as missing) or JSON Lines file."""
     if path.suffix == ".csv":
         with path.open(newline="", encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                yield {k: (v if v != "" else None) for k, v in row.items() if k}
+            reader = csv.reader(fh)
+            header = next(reader, None) or []
+            for values in reader:
+                if values:  # a blank line is no row
+                    yield dict(zip(header, values))
     else:
         with path.open(encoding="utf-8") as fh:
             for n, line in enumerate(fh, 1):
@@ -148,7 +152,8 @@ def _text(row: dict, name: str, required: bool = True) -> str | None:
         if required:
             raise ImportError_(f"missing {name}")
         return None
-    value = str(value)
+    if type(value) is not str:
+        value = str(value)
     # A JSON escape can spell a lone surrogate, which neither the driver nor a CSV file can carry.
     if not value.isascii() and SURROGATE_RE.search(value):
         raise ImportError_(f"{name} is not valid Unicode text")
@@ -178,7 +183,26 @@ _ISO_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})"
                        r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2})(?::?([0-5]\d))?)?)?")
 
 
+# The form nearly every input uses (UTC to the second), checked without building a
+# datetime: a time of day in range and a calendar date from a small cache.
+_UTC_SECONDS = re.compile(r"(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ")
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _time(row: dict, name: str) -> str | None:
+    value = row.get(name)
+    if type(value) is str:
+        fast = _UTC_SECONDS.fullmatch(value)
+        if fast and _is_date(fast.group(1)):
+            return value
     value = _text(row, name, required=False)
     if value is None:
         return None
@@ -264,27 +288,31 @@ NORMALISE: dict[str, Callable[[dict, str], dict]] = {
 }
 
 
-def _dedup_key(kind: str, row: dict) -> Any:
-    """Rows that must not share a batch or repeat: the first one wins, later ones are skipped."""
-    if kind in ("people", "pages", "posts"):
-        return row["id"]
-    if kind == "follows":
-        return (row["followerId"], row["followingType"], row["followingId"])
-    if kind == "connections":
-        # One live connection per pair, whichever side asked; rejected ones are history.
-        if row["status"] == "rejected":
-            return ("id", row["id"])
-        return ("live", *sorted((row["requesterId"], row["targetId"])))
-    return (row["blockerId"], row["blockedId"])
+def _connection_key(row: dict) -> Any:
+    # One live connection per pair, whichever side asked; rejected ones are history.
+    if row["status"] == "rejected":
+        return ("id", row["id"])
+    a, b = row["requesterId"], row["targetId"]
+    return ("live", a, b) if a < b else ("live", b, a)
 
 
-def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Iterator[tuple[str, dict]]:
-    """(where, row): the rows of one kind, normalised, first of each key only
-    (`_dedup_key`), counted in `stats.rows`, each with its "file: row n". A bad row stops
+# Rows that must not share a batch or repeat, per kind: the first one wins, later ones are skipped.
+DEDUP_KEY: dict[str, Callable[[dict], Any]] = {
+    "people": lambda row: row["id"], "pages": lambda row: row["id"], "posts": lambda row: row["id"],
+    "follows": lambda row: (row["followerId"], row["followingType"], row["followingId"]),
+    "connections": _connection_key,
+    "blocks": lambda row: (row["blockerId"], row["blockedId"]),
+}
+
+
+def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats,
+                    dedup: bool = True) -> Iterator[tuple[Path, int, dict]]:
+    """(file, row number, row): the rows of one kind, normalised, first of each key only
+    (`DEDUP_KEY`; `dedup=False` leaves that to the caller), counted in `stats.rows`. A bad row stops
     everything with its file and row number: both the transactional and the offline
     import read their input through here."""
     seen: set = set()
-    normalise = NORMALISE[kind]
+    normalise, dedup_key = NORMALISE[kind], DEDUP_KEY[kind]
     for path in files:
         for n, raw in enumerate(read_rows(path), 1):
             stats.rows += 1
@@ -292,11 +320,12 @@ def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats) -> Ite
                 row = normalise(raw, org)
             except ImportError_ as exc:
                 raise ImportError_(f"{path}: row {n}: {exc}") from None
-            key = _dedup_key(kind, row)
-            if key in seen:
-                continue
-            seen.add(key)
-            yield f"{path}: row {n}", row
+            if dedup:
+                key = dedup_key(row)
+                if key in seen:
+                    continue
+                seen.add(key)
+            yield path, n, row
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -375,7 +404,7 @@ class Importer:
 
     def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[Statement, dict]]:
         """(statement, row) pairs, normalised and de-duplicated; bad rows stop the import with file:line."""
-        for _, row in normalised_rows(kind, files, self.org, stats):
+        for _, _, row in normalised_rows(kind, files, self.org, stats):
             if kind == "follows" and row["followingType"] == "page":
                 self.pages_touched.add(row["followingId"])
                 yield S.importer.follows_page, row

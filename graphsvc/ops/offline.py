@@ -28,12 +28,16 @@ through the API); as there, no events are written.
 from __future__ import annotations
 
 import csv
+import logging
+import multiprocessing
+import os
 import re
 import shutil
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -69,23 +73,35 @@ class _Out:
     """One CSV file for the admin importer: header line, then rows; remembers whether a
     value spans lines (neo4j-admin must be told, and reads such files more slowly)."""
 
-    def __init__(self, path: Path, header: list[str]):
-        self.path = path
-        self.fh: TextIO = path.open("w", newline="", encoding="utf-8")
-        self.writer = csv.writer(self.fh, lineterminator="\n")
-        self.writer.writerow(header)
-        self.rows = 0
-        self.multiline = False
+    def __init__(self, path: Path, header: list[str] | None):
+        self.path, self.rows, self.multiline = path, 0, False
+        self.fh: TextIO | None = None
+        if header is not None:
+            self.fh = path.open("w", newline="", encoding="utf-8")
+            self.writer = csv.writer(self.fh, lineterminator="\n")
+            self.writer.writerow(header)
 
-    def write(self, values: list[Any], text: tuple[str | None, ...] = ()) -> None:
-        """One row; `text` are its free-text values (the ones that may hold a line break)."""
-        if not self.multiline and any(t and _NEWLINE.search(t) for t in text):
+    def write(self, values: list[Any], text: str | None = None) -> None:
+        """One row; `text` its free-text value, the one that may hold a line break."""
+        if text and not self.multiline and _NEWLINE.search(text):
             self.multiline = True
         self.writer.writerow(values)
         self.rows += 1
 
     def close(self) -> None:
-        self.fh.close()
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+    def record(self) -> tuple[Path, int, bool]:
+        return self.path, self.rows, self.multiline
+
+    @classmethod
+    def written(cls, path: Path, rows: int, multiline: bool) -> "_Out":
+        """A file another process wrote, as it reported it."""
+        out = cls(path, None)
+        out.rows, out.multiline = rows, multiline
+        return out
 
 
 def _flag(value: bool | None) -> str:
@@ -118,32 +134,102 @@ class Converter:
             self.out[name] = _Out(self.work / f"{name.lower()}.csv", header)
         return self.out[name]
 
-    def _rows(self, kind: str, files: list[Path]) -> Iterator[tuple[str, dict]]:
+    def _rows(self, kind: str, files: list[Path], dedup: bool = True) -> Iterator[tuple[Callable[[], str], dict]]:
+        """(where, row) of one kind, "where" a callable naming the file and row (made only
+        for an error message); progress on the stream every 10,000 rows. `dedup=False`: the
+        caller keeps the first row per key itself, on node numbers rather than strings
+        (tens of millions of keys)."""
         stats = self.stats[kind]
         started = time.perf_counter()
         progress = Progress(kind, sum(count_rows(p) for p in files), self.stream, self.quiet)
-        for where, row in normalised_rows(kind, files, self.org, stats):
-            yield where, row
-            progress.add(stats.rows - progress.done)
+        for path, n, row in normalised_rows(kind, files, self.org, stats, dedup):
+            yield (lambda: f"{path}: row {n}"), row
+            if stats.rows - progress.done >= 10_000:
+                progress.add(stats.rows - progress.done)
         progress.done = stats.rows
         progress.close()
         stats.seconds += time.perf_counter() - started
 
-    def convert(self, files: dict[str, list[Path]]) -> None:
-        """Every kind, in an order that knows each row's fate when it is read: blocks
-        before the follows and connections they remove."""
+    def convert(self, files: dict[str, list[Path]], workers: int = 2) -> None:
+        """Every kind, in an order that knows each row's fate when it is read: people,
+        pages and blocks first; then follows and posts, and connections, which need only
+        those, in `workers` processes at once (each forked with what was read so far)."""
         self.work.mkdir(parents=True, exist_ok=True)
         try:
             self.read_people(files.get("people", []))
             self.read_pages(files.get("pages", []))
             self.read_blocks(files.get("blocks", []))
-            self.read_follows(files.get("follows", []))
-            self.read_connections(files.get("connections", []))
-            self.read_posts(files.get("posts", []))
+            jobs = [("follows", "posts"), ("connections",)]
+            if workers > 1:
+                self._in_processes(jobs, files)
+            else:
+                for job in jobs:
+                    self._job(job, files)
             self.write_pages()
         finally:
             for out in self.out.values():
                 out.close()
+
+    def _job(self, kinds: tuple[str, ...], files: dict[str, list[Path]]) -> None:
+        for kind in kinds:
+            getattr(self, f"read_{kind}")(files.get(kind, []))
+
+    def _in_processes(self, jobs: list[tuple[str, ...]], files: dict[str, list[Path]]) -> None:
+        """Each job in a forked process; what each read comes back as its stats, the
+        files it wrote and (follows) the pages' follower counts. The first bad row found
+        by any of them stops the load."""
+        for out in self.out.values():
+            if out.fh is not None:
+                out.fh.flush()  # nothing buffered for a child to write a second time
+        context = multiprocessing.get_context("fork")
+        running = []
+        for kinds in jobs:
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=self._child, args=(kinds, files, send), daemon=True)
+            process.start()
+            send.close()
+            running.append((process, receive))
+        errors = []
+        for process, receive in running:
+            try:
+                outcome, payload = receive.recv()
+            except EOFError:
+                outcome, payload = "error", "a conversion process ended without a word"
+            process.join()
+            if outcome == "error":
+                errors.append(payload)
+            else:
+                self._merge(payload)
+        if errors:
+            raise ImportError_(errors[0])
+
+    def _child(self, kinds: tuple[str, ...], files: dict[str, list[Path]], send: Any) -> None:
+        before = set(self.out)
+        deleted = self.stats["blocks"].deleted
+        try:
+            self._job(kinds, files)
+            mine = {name: out for name, out in self.out.items() if name not in before}
+            for out in mine.values():
+                out.close()
+            send.send(("ok", {"stats": {k: self.stats[k] for k in kinds},
+                              "deleted": self.stats["blocks"].deleted - deleted,
+                              "followers": self.followers if "follows" in kinds else None,
+                              "files": {name: out.record() for name, out in mine.items()}}))
+        except ImportError_ as exc:
+            send.send(("error", str(exc)))
+        except BaseException as exc:  # reported to the parent, which stops the load with it
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+        finally:
+            send.close()
+            os._exit(0)  # no exit handlers: the parent's open files are the parent's
+
+    def _merge(self, payload: dict) -> None:
+        self.stats.update(payload["stats"])
+        self.stats["blocks"].deleted += payload["deleted"]
+        if payload["followers"] is not None:
+            self.followers = payload["followers"]
+        for name, record in payload["files"].items():
+            self.out[name] = _Out.written(*record)
 
     # -- nodes ------------------------------------------------------------------------------------------------
 
@@ -159,7 +245,7 @@ class Converter:
                 # liveKey (unique across the database) is built from keys: two alike would
                 # fail its constraint after the load, so they are a bad row here.
                 if key in keys:
-                    raise ImportError_(f"{where}: key repeats another person's key")
+                    raise ImportError_(f"{where()}: key repeats another person's key")
                 keys.add(key)
             else:
                 key = str(uuid.uuid4())
@@ -173,7 +259,7 @@ class Converter:
             self.people[row["id"]] = node
             self.keys.append(key)
             out.write([node, self.org, row["id"], email, key, row["createdAt"] or self.now, _flag(row["protected"])],
-                      (key,))
+                      key)
             stats.written += 1
             stats.nodes += 1
         self.page_base = len(self.people)
@@ -192,7 +278,7 @@ class Converter:
     def write_pages(self) -> None:
         out = self._file("Page")
         for i, (page_id, name, created) in enumerate(self.page_rows):
-            out.write([self.page_base + i, self.org, page_id, name, self.followers[i], created], (name,))
+            out.write([self.page_base + i, self.org, page_id, name, self.followers[i], created], name)
 
     def read_posts(self, files: list[Path]) -> None:
         """importer/posts: skipped when the author, or a page named, is unknown."""
@@ -237,46 +323,64 @@ class Converter:
         import: counted as written and deleted, not loaded."""
         stats, out = self.stats["follows"], self._file("FOLLOWS")
         blocks = self.stats["blocks"]
-        for _, row in self._rows("follows", files):
+        seen: set[int] = set()  # follower * post_base + followed node: the importer's (follower, type, followed)
+        for _, row in self._rows("follows", files, dedup=False):
             a = self.people.get(row["followerId"])
             if row["followingType"] == "page":
                 page = self.pages.get(row["followingId"])
                 if a is None or page is None:
                     continue
-                self.followers[page] += 1
                 target = self.page_base + page
             else:
-                b = self.people.get(row["followingId"])
-                if a is None or b is None or a == b:
+                target = self.people.get(row["followingId"])
+                if a is None or target is None or a == target:
                     continue
-                if self._pair(a, b) in self.blocked:
-                    stats.written += 1
-                    stats.relationships += 1
-                    blocks.deleted += 1
-                    continue
-                target = b
+            key = a * self.post_base + target
+            if key in seen:
+                continue
+            seen.add(key)
+            if target >= self.page_base:
+                self.followers[target - self.page_base] += 1
+            elif self._pair(a, target) in self.blocked:
+                stats.written += 1
+                stats.relationships += 1
+                blocks.deleted += 1
+                continue
             out.write([a, target, row["since"] or self.now, row["status"], "true"])
             stats.written += 1
             stats.relationships += 1
 
     def read_connections(self, files: list[Path]) -> None:
-        """importer/connections: merged on the connection id, so a row repeating an id
-        between the same two people (same direction) changes nothing, and one naming
-        another pair is refused, as the connection_id constraint refuses it."""
+        """importer/connections: the importer's first row per key (a rejected row's id,
+        whether or not it names anyone; a live row's pair of people), then merged on the
+        connection id, so a row repeating an id between the same two people (same
+        direction) changes nothing, and one naming another pair is refused, as the
+        connection_id constraint refuses it."""
         stats, out = self.stats["connections"], self._file("CONNECTED")
         blocks = self.stats["blocks"]
         n = len(self.people)
         ids: dict[int | str, int] = {}  # connection id -> directed pair a * n + b
-        for where, row in self._rows("connections", files):
+        rejected: set[int | str] = set()
+        live: set[int] = set()
+        for where, row in self._rows("connections", files, dedup=False):
+            derived = _DERIVED_ID.fullmatch(row["id"])
+            cid: int | str = int(derived.group(1), 16) if derived else row["id"]
+            status = row["status"]
+            if status == "rejected":
+                if cid in rejected:
+                    continue
+                rejected.add(cid)
             a, b = self.people.get(row["requesterId"]), self.people.get(row["targetId"])
             if a is None or b is None or a == b:
                 continue
-            derived = _DERIVED_ID.fullmatch(row["id"])
-            cid: int | str = int(derived.group(1), 16) if derived else row["id"]
+            if status != "rejected":
+                if self._pair(a, b) in live:
+                    continue
+                live.add(self._pair(a, b))
             pair = ids.get(cid)
             if pair is not None:
                 if pair != a * n + b:
-                    raise ImportError_(f"{where}: connection id {row['id']} is already another pair's")
+                    raise ImportError_(f"{where()}: connection id {row['id']} is already another pair's")
                 stats.written += 1
                 continue
             ids[cid] = a * n + b
@@ -285,7 +389,6 @@ class Converter:
             if self._pair(a, b) in self.blocked:
                 blocks.deleted += 1
                 continue
-            status = row["status"]
             live_key = None
             if status != "rejected":
                 ka, kb = self.keys[a], self.keys[b]
@@ -293,7 +396,7 @@ class Converter:
             requested = row["requestedAt"] or self.now
             responded = None if status == "pending" else (row["respondedAt"] or requested)
             out.write([a, b, row["id"], self.org, status, live_key, row["message"], row["context"], requested,
-                       responded, "true"], (row["message"],))
+                       responded, "true"], row["message"])
 
     # -- for neo4j-admin --------------------------------------------------------------------------------------
 
@@ -410,10 +513,16 @@ def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", h
 
 def _ready(inst: localdb.Instance, database: str) -> None:
     """The schema over the loaded graph (uniqueness checked as each constraint is made),
-    then every index online."""
-    with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as driver:
-        for statement in schema_statements():
-            driver.execute_query(statement, database_=database)
+    then every index online. The constraints are made four at a time: each populates its
+    index with a scan of its own, and two relationship-property scans (connection id,
+    liveKey) are most of the wait; schema locks they meet are deadlocks the driver retries
+    (and would log a page each of)."""
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), notifications_min_severity="OFF",
+                                    max_transaction_retry_time=600.0) as driver:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(lambda statement: driver.execute_query(statement, database_=database),
+                          schema_statements()))
         with driver.session(database=database) as session:
             S.offline.await_indexes.run(session, seconds=3600).consume()
 
@@ -437,7 +546,7 @@ def run_offline(inst: localdb.Instance, org: str, paths: list[Path], *, replace:
     shutil.rmtree(work, ignore_errors=True)
     conv = Converter(org, work, stream=stream, quiet=quiet)
     try:
-        conv.convert(files)
+        conv.convert(files, workers=int(os.environ.get("GRAPHSVC_OFFLINE_WORKERS", min(2, os.cpu_count() or 1))))
         summary.kinds = [conv.stats[k] for k in KINDS if files.get(k)]
         summary.stages["convert"] = time.perf_counter() - started
         if conv.nodes == 0:
