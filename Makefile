@@ -83,6 +83,7 @@ bench-scale: install
 stop:
 	-$(PY) -m graphsvc db stop
 	-$(PY) -m graphsvc db stop --instance test
+	-$(PY) bench/peer_pg.py stop --instance bench
 
 reset-db: install
 	$(PY) -m graphsvc db reset
@@ -91,4 +92,4 @@ token: install
 	@$(PY) -m graphsvc token --sub $${SUB:-usr_alice} --org $${ORG:-my-org} --role $${ROLE:-customer}
 
 clean: stop
-	rm -rf $(VENV) .neo4j $(TS)/node_modules $(TS)/build
+	rm -rf $(VENV) .neo4j .pg $(TS)/node_modules $(TS)/build
