@@ -120,7 +120,7 @@ class Server:
         full_env = {**os.environ, "NEO4J_URI": target.uri, "NEO4J_USER": target.user,
                     "NEO4J_PASSWORD": target.password, "GRAPHSVC_JWT_SECRET": SECRET,
                     "GRAPHSVC_SECRET_KEY": SECRET_KEY,
-                    "GRAPHSVC_DB_TIMEOUT": "3", **env}
+                    "GRAPHSVC_DB_TIMEOUT": "3", **DISPATCH_ENV, **env}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "graphsvc.api.app:app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "warning", "--timeout-graceful-shutdown", "10",

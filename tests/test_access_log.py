@@ -36,7 +36,7 @@ def test_serve_logs_each_request_once(neo4j_target, tmp_path):
     env = {**os.environ, "NEO4J_URI": neo4j_target.uri, "NEO4J_USER": neo4j_target.user,
            "NEO4J_PASSWORD": neo4j_target.password, "GRAPHSVC_JWT_SECRET": SECRET,
            "GRAPHSVC_SECRET_KEY": SECRET_KEY, "GRAPHSVC_HOST": "127.0.0.1", "GRAPHSVC_PORT": str(port),
-           "GRAPHSVC_DISPATCH_INTERVAL": "60"}
+           "GRAPHSVC_DISPATCHER": "0"}
     url = f"http://127.0.0.1:{port}"
     org = "org-" + uuid.uuid4().hex[:12]
     headers = {"orgid": org, "Authorization": f"Bearer {mint(SECRET, 'usr_alice', org)}"}
