@@ -49,7 +49,8 @@ def _import_offline(args: argparse.Namespace) -> int:
     inst = localdb.instance(args.instance or "dev")
     try:
         summary = run_offline(inst, args.org, [Path(p) for p in args.paths], replace=args.replace,
-                              heap=args.admin_heap, admin_args=tuple(args.admin_arg), keep_files=args.keep_files,
+                              heap=args.admin_heap, memory=args.admin_memory, admin_args=tuple(args.admin_arg),
+                              keep_files=args.keep_files,
                               quiet=args.quiet)
     except ImportError_ as exc:
         print(f"import: {exc}", file=sys.stderr)
@@ -95,6 +96,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--replace", action="store_true", help="--offline: replace a database that holds data")
         p.add_argument("--admin-heap", default=os.environ.get("GRAPHSVC_OFFLINE_HEAP", "1g"),
                        help="--offline: the JVM heap of neo4j-admin")
+        p.add_argument("--admin-memory", default=os.environ.get("GRAPHSVC_OFFLINE_MEMORY", "4g"),
+                       help="--offline: neo4j-admin's off-heap memory (--max-off-heap-memory)")
         p.add_argument("--admin-arg", action="append", default=[],
                        help="--offline: one more neo4j-admin import option, e.g. --admin-arg=--threads=4")
         p.add_argument("--keep-files", action="store_true", help="--offline: keep the converted CSV files")

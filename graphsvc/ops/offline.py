@@ -478,14 +478,16 @@ def _admin_echo(stream: Any, quiet: bool, log: TextIO) -> Callable[[str], None]:
 
 
 def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", heap: str = "1g",
-          admin_args: tuple[str, ...] = (), stream: Any = sys.stdout, quiet: bool = False) -> float:
+          memory: str = "4g", admin_args: tuple[str, ...] = (), stream: Any = sys.stdout,
+          quiet: bool = False) -> float:
     """Swap the converted files in as the instance's database: stop, move the old store
     aside, neo4j-admin, then drop the old store, or put it back if neo4j-admin failed.
-    The seconds neo4j-admin took."""
+    `memory` caps neo4j-admin's off-heap memory (its own default, 90% of what is free, is
+    too greedy for a shared machine). The seconds neo4j-admin took."""
     aside = inst.home / "offline-previous"
     shutil.rmtree(aside, ignore_errors=True)
     args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=integer",
-            "--bad-tolerance=0", f"--report-file={conv.work / 'import.report'}", "--max-off-heap-memory=2g",
+            "--bad-tolerance=0", f"--report-file={conv.work / 'import.report'}", f"--max-off-heap-memory={memory}",
             *conv.admin_args(), *admin_args]
     with localdb._offline(inst), open(conv.work / "neo4j-admin.log", "w") as log:
         moved = []
@@ -528,8 +530,8 @@ def _ready(inst: localdb.Instance, database: str) -> None:
 
 
 def run_offline(inst: localdb.Instance, org: str, paths: list[Path], *, replace: bool = False,
-                database: str = "neo4j", heap: str = "1g", admin_args: tuple[str, ...] = (), keep_files: bool = False,
-                stream: Any = sys.stdout, quiet: bool = False) -> OfflineSummary:
+                database: str = "neo4j", heap: str = "1g", memory: str = "4g", admin_args: tuple[str, ...] = (),
+                keep_files: bool = False, stream: Any = sys.stdout, quiet: bool = False) -> OfflineSummary:
     """Build `database` of the local instance `inst` from the importer's files, for `org`."""
     started = time.perf_counter()
     summary = OfflineSummary()
@@ -554,8 +556,8 @@ def run_offline(inst: localdb.Instance, org: str, paths: list[Path], *, replace:
         if not replace and _holds_data(inst, database):  # written to while the files were converted
             raise ImportError_(refusal)
         mark = time.perf_counter()
-        summary.stages["admin"] = build(inst, conv, database=database, heap=heap, admin_args=admin_args,
-                                        stream=stream, quiet=quiet)
+        summary.stages["admin"] = build(inst, conv, database=database, heap=heap, memory=memory,
+                                        admin_args=admin_args, stream=stream, quiet=quiet)
         summary.stages["restart"] = time.perf_counter() - mark - summary.stages["admin"]
     finally:
         if not keep_files:
