@@ -399,7 +399,7 @@ def test_webhooks_may_not_target_private_addresses_by_default(neo4j_target, org)
     import httpx
 
     # No dispatcher: with its strict policy it would refuse the loopback receivers of tests running beside it.
-    server = Server(neo4j_target, GRAPHSVC_DISPATCHER="0")
+    server = Server(neo4j_target, GRAPHSVC_DISPATCHER="0", GRAPHSVC_WEBHOOK_ALLOW_PRIVATE="0")
     try:
         staff = org.staff()
         with httpx.Client(base_url=server.url, timeout=30) as client:
