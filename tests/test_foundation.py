@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
-from neo4j.exceptions import ConstraintError
+from neo4j.exceptions import ClientError, ConstraintError
 
-from graphsvc.db import S, schema_statements
+from graphsvc.db import S, apply_schema
 
 from .conftest import assert_error
 
 
 def test_schema_applies_twice(driver):
     for _ in range(2):
-        for statement in schema_statements():
-            driver.execute_query(statement)
+        apply_schema(driver)
     names = {r["name"] for r in driver.execute_query("SHOW CONSTRAINTS YIELD name").records}
     assert {"person_id", "person_email", "page_id", "post_id", "connection_live"} <= names
 
@@ -63,3 +63,45 @@ def test_metrics_count_requests(http, org):
     org.member("usr_m").get("/client/community/follow/stats")
     text = http.get("/metrics").text
     assert 'graphsvc_requests_total{method="GET",route="/client/community/follow/stats",status="200"}' in text
+
+
+def test_schema_applied_by_racing_processes(driver):
+    """Two API replicas (or two test workers) starting at once apply the schema together.
+    `IF NOT EXISTS` is checked as each statement starts, so both can pass it and the
+    second then meets EquivalentSchemaRuleAlreadyExists; the schema it asked for exists,
+    so that is success. Throwaway indexes, so the race is real on every run."""
+    tag = uuid.uuid4().hex[:8]
+    statements = [f"CREATE INDEX race_probe_{tag}_{i} IF NOT EXISTS FOR (n:RaceProbe) ON (n.p{i})"
+                  for i in range(4)]
+    start, errors = threading.Barrier(6), []
+
+    def replica() -> None:
+        start.wait()
+        try:
+            apply_schema(driver, statements=statements)
+        except Exception as exc:  # collected: a thread's exception would otherwise vanish
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=replica) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        names = {r["name"] for r in driver.execute_query("SHOW INDEXES YIELD name").records}
+        assert {f"race_probe_{tag}_{i}" for i in range(4)} <= names
+    finally:
+        for i in range(4):
+            driver.execute_query(f"DROP INDEX race_probe_{tag}_{i} IF EXISTS")
+
+
+def test_schema_conflict_still_fails(driver):
+    """Only the equivalent rule is forgiven: a different index under a taken name is an error."""
+    tag = uuid.uuid4().hex[:8]
+    driver.execute_query(f"CREATE INDEX conflict_{tag} FOR (n:RaceProbe) ON (n.a)")
+    try:
+        with pytest.raises(ClientError):
+            apply_schema(driver, statements=[f"CREATE INDEX conflict_{tag} FOR (n:RaceProbe) ON (n.b)"])
+    finally:
+        driver.execute_query(f"DROP INDEX conflict_{tag} IF EXISTS")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphsvc.db import S, schema_statements
+from graphsvc.db import S, apply_schema
 
 SCANS = ("AllNodesScan", "NodeByLabelScan", "UnionNodeByLabelsScan", "IntersectionNodeByLabelsScan",
          "DirectedRelationshipTypeScan", "UndirectedRelationshipTypeScan", "DirectedAllRelationshipsScan",
@@ -35,8 +35,7 @@ def populated(driver) -> None:
     would on a real graph: on a nearly empty database it may rather scan a tiny
     relationship index than expand from the two people a statement has already found.
     The schema is applied first: this module starts no server, which would apply it."""
-    for statement in schema_statements():
-        driver.execute_query(statement)
+    apply_schema(driver)
     driver.execute_query("CALL db.awaitIndexes(300)")
     org = "org-plans-statistics"
     if driver.execute_query("MATCH (p:Person {org: $org, id: 'p0'}) RETURN count(p) AS n", org=org).records[0]["n"]:

@@ -25,9 +25,8 @@ AUDITED = {
     # The one place a Statement reaches the driver.
     ("statements.py", "run"): "Statement.run sends its own file's text",
     # cypher/schema/*.cypher, split by schema_statements(): files only.
-    ("database.py", "apply_schema"): "schema statements from files",
-    ("importer.py", "apply_schema"): "schema statements from files",
-    ("offline.py", "_ready"): "schema statements from files",
+    ("schema.py", "apply_one"): "schema statements from files",
+    ("schema.py", "apply_schema_async"): "schema statements from files",
     # The analyst's own Cypher is the product of POST /analytics/cypher and `graphsvc cypher`:
     # analyst role only, read-only transaction, EXPLAIN-checked, logged (CONTRACT.md, Analysts).
     ("run.py", "explain"): "analyst Cypher by design",

@@ -17,7 +17,8 @@ from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
 from ..config import Settings
 from ..errors import from_driver
-from .statements import S, Statement, schema_statements
+from .schema import apply_schema_async
+from .statements import S, Statement
 
 T = TypeVar("T")
 Tx = AsyncManagedTransaction
@@ -77,8 +78,7 @@ class Database:
 
     async def apply_schema(self) -> None:
         """Create every constraint and index in cypher/schema (idempotent)."""
-        for statement in schema_statements():
-            await self.driver.execute_query(statement, database_=self.settings.neo4j_database)
+        await apply_schema_async(self.driver, self.settings.neo4j_database)
 
     async def ready(self) -> tuple[bool, str]:
         started = time.perf_counter()

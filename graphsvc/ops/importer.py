@@ -34,7 +34,7 @@ from typing import Any
 
 import neo4j
 
-from ..db import S, Statement, schema_statements
+from ..db import S, Statement, apply_schema
 from ..people import EMAIL_RE, ID_RE
 from ..text import SURROGATE_RE, first_invalid
 
@@ -399,8 +399,7 @@ class Importer:
         self.lock = threading.Lock()
 
     def apply_schema(self) -> None:
-        for statement in schema_statements():
-            self.driver.execute_query(statement, database_=self.database)
+        apply_schema(self.driver, self.database)
 
     def _rows(self, kind: str, files: list[Path], stats: Stats) -> Iterator[tuple[Statement, dict]]:
         """(statement, row) pairs, normalised and de-duplicated; bad rows stop the import with file:line."""

@@ -46,6 +46,7 @@ from typing import Any, TextIO
 import neo4j
 
 from ..db import S, schema_statements
+from ..db.schema import apply_one
 from . import localdb
 from .importer import KINDS, ImportError_, Progress, Stats, count_rows, find_files, normalised_rows
 
@@ -523,7 +524,7 @@ def _ready(inst: localdb.Instance, database: str) -> None:
     with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), notifications_min_severity="OFF",
                                     max_transaction_retry_time=600.0) as driver:
         with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda statement: driver.execute_query(statement, database_=database),
+            list(pool.map(lambda statement: apply_one(driver, statement, database),
                           schema_statements()))
         with driver.session(database=database) as session:
             S.offline.await_indexes.run(session, seconds=3600).consume()

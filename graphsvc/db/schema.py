@@ -1,0 +1,50 @@
+"""The constraints and indexes of `cypher/schema`, applied by whoever starts first.
+
+`IF NOT EXISTS` is decided as each statement starts, so two processes creating the
+same rule at once (two API replicas, two test workers, the offline load's parallel
+constraints) can both pass it, and the later one fails with
+EquivalentSchemaRuleAlreadyExists. The rule it asked for exists, so that failure is
+success; a different rule under a taken name still fails.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import neo4j
+from neo4j.exceptions import ClientError
+
+from .statements import schema_statements
+
+EQUIVALENT = "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists"
+
+
+def _statements(statements: Iterable[str] | None) -> list[str]:
+    return list(schema_statements() if statements is None else statements)
+
+
+def apply_one(driver: neo4j.Driver, statement: str, database: str | None = None) -> None:
+    """One schema statement; a rule another process made at the same moment counts as made."""
+    try:
+        driver.execute_query(statement, database_=database)
+    except ClientError as exc:
+        if exc.code != EQUIVALENT:
+            raise
+
+
+def apply_schema(driver: neo4j.Driver, database: str | None = None,
+                 statements: Iterable[str] | None = None) -> None:
+    """Every schema statement (all of cypher/schema unless `statements` is given), in order."""
+    for statement in _statements(statements):
+        apply_one(driver, statement, database)
+
+
+async def apply_schema_async(driver: neo4j.AsyncDriver, database: str | None = None,
+                             statements: Iterable[str] | None = None) -> None:
+    """apply_schema for the service's async driver."""
+    for statement in _statements(statements):
+        try:
+            await driver.execute_query(statement, database_=database)
+        except ClientError as exc:
+            if exc.code != EQUIVALENT:
+                raise
