@@ -154,3 +154,20 @@ def test_remove_by_user_racing_remove_by_id(server, org: Org, driver):
         assert event_types(staff) - before == Counter({"connection.removed": 1})
     print(f"\nremove by id vs by user, (by id, by user) statuses over {ROUNDS} rounds: {dict(outcomes)}")
     assert set(outcomes) <= {(204, 404), (404, 204)}, f"(by id, by user) outcomes: {dict(outcomes)}"
+
+
+def test_many_people_asking_one_popular_person_at_once(server, org: Org, driver):
+    """Writes about one popular person deadlock inside Neo4j (it picks a victim at once, the
+    driver retries the victim). Every request still succeeds: 32 people at a time, 4 rounds,
+    all 201, and the person ends with every pending request."""
+    star = org.member("usr_star")
+    fans = [org.member(f"usr_fan{i:03d}") for i in range(128)]
+    statuses: Counter = Counter()
+    for start in range(0, len(fans), 32):
+        batch = fans[start:start + 32]
+        responses = race(server, *[(fan, "POST", f"{P}/request", {"targetId": star.sub}) for fan in batch])
+        statuses.update(r.status_code for r in responses)
+        assert all(r.status_code == 201 for r in responses), describe(responses)
+    assert statuses == Counter({201: 128})
+    r = star.get(f"{P}/pending", params={"limit": 1})
+    assert r.status_code == 200 and r.json()["pagination"]["total"] == 128, r.text

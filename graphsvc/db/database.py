@@ -51,6 +51,10 @@ class Database:
             connection_timeout=settings.db_timeout,
             # Transient errors are retried, but never for longer than a caller should wait.
             max_transaction_retry_time=settings.db_timeout,
+            # Deadlocks between writes on one popular person are normal under load (Neo4j
+            # picks a victim at once); the other writer is done within milliseconds, so the
+            # first retry comes after 50 ms, not the driver's default second.
+            initial_retry_delay=0.05,
             notifications_min_severity="OFF",
         )
         self.bookmarks = self.driver.execute_query_bookmark_manager
