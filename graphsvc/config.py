@@ -58,6 +58,10 @@ class Settings:
     max_body_bytes: int = 1_000_000
     max_follows: int = 5000
     max_pending_requests: int = 1000
+    # People you may know walk at most this many of your friends, and this many of each
+    # friend's friends, the first by id when there are more (cypher/graph/suggestions).
+    suggestion_max_friends: int = 1000
+    suggestion_fanout: int = 1000
     analyst_timeout: float = 10.0
     analyst_row_cap: int = 10_000
     # Keys that seal webhook signing secrets at rest; empty: webhooks cannot be registered.
@@ -100,6 +104,8 @@ def load() -> Settings:
         max_body_bytes=_int("GRAPHSVC_MAX_BODY_BYTES", 1_000_000),
         max_follows=_int("GRAPHSVC_MAX_FOLLOWS", 5000),
         max_pending_requests=_int("GRAPHSVC_MAX_PENDING_REQUESTS", 1000),
+        suggestion_max_friends=_int("GRAPHSVC_SUGGESTION_MAX_FRIENDS", 1000),
+        suggestion_fanout=_int("GRAPHSVC_SUGGESTION_FANOUT", 1000),
         analyst_timeout=_float("GRAPHSVC_ANALYST_TIMEOUT", 10.0),
         analyst_row_cap=_int("GRAPHSVC_ANALYST_ROW_CAP", 10_000),
         secret_keys=_secret_keys(),

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 
+import httpx
 import networkx as nx
 import pytest
 
-from .conftest import Caller, Org, assert_error
+from .conftest import Caller, Org, Server, assert_error
 
 C = "/client/community/connections"
 VIS = ("public", "followers", "connections", "private")
@@ -216,6 +218,76 @@ def test_degree_and_suggestions_match_networkx(org):
     # ... and the blocker does not see `me` either.
     theirs = org.member(name(blocked)).get("/client/community/suggestions", params={"limit": 100}).json()
     assert name(me) not in [s["user"]["id"] for s in theirs["data"]]
+
+
+# --- suggestion caps cut in a fixed order ----------------------------------------------
+
+SMALL_FRIENDS, SMALL_FANOUT = 3, 4
+
+
+@pytest.fixture(scope="module")
+def small_caps(neo4j_target):
+    server = Server(neo4j_target, GRAPHSVC_SUGGESTION_MAX_FRIENDS=str(SMALL_FRIENDS),
+                    GRAPHSVC_SUGGESTION_FANOUT=str(SMALL_FANOUT))
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        yield client
+    server.stop()
+
+
+def documented_suggestions(edges, me: str, excluded: set[str], max_friends: int, fanout: int) -> list:
+    """docs/visibility.md's rule: your first `max_friends` friends by id, of each friend their
+    first `fanout` friends by id (you left out), counted; then your friends and `excluded`
+    (pending either way, blocks) dropped; ranked by count, then id."""
+    adj = defaultdict(set)
+    for a, b in edges:
+        adj[a].add(b)
+        adj[b].add(a)
+    count = Counter(s for f in sorted(adj[me])[:max_friends] for s in sorted(adj[f] - {me})[:fanout])
+    return sorted(((s, n) for s, n in count.items() if s not in adj[me] | excluded), key=lambda x: (-x[1], x[0]))
+
+
+def test_suggestion_caps_cut_in_id_order_whatever_the_store_order(small_caps):
+    """Five friends with a cap of three, a hub friend with ten friends with a fanout of four:
+    the walked friends and the hub's counted friends are the first by id, so the answer is
+    the same however the relationships were created, and after the hub's are re-created."""
+    me, hub = "usr_m", "usr_a"  # the hub sorts first among my friends; usr_f3, usr_f4 are cut
+    mine = [(me, f) for f in (hub, "usr_f1", "usr_f2", "usr_f3", "usr_f4")]
+    hubs = [(hub, "usr_f1")] + [(hub, f"usr_s{i:02d}") for i in range(1, 10)]
+    rest = [("usr_f1", "usr_s03"), ("usr_f1", "usr_s08"), ("usr_f2", "usr_s02"), ("usr_f2", "usr_s09"),
+            ("usr_f3", "usr_s04"), ("usr_f4", "usr_s05")]
+    edges = mine + hubs + rest
+    expected = documented_suggestions(edges, me, {"usr_s01"}, SMALL_FRIENDS, SMALL_FANOUT)
+    # Spelled out: the hub's first four (usr_f1, s01, s02, s03; f1 a friend, s01 pending) and
+    # f1's and f2's friends; s04..s07 are past the hub's fanout, s04/s05 behind cut friends.
+    assert expected == [("usr_s02", 2), ("usr_s03", 2), ("usr_s08", 1), ("usr_s09", 1)]
+
+    def build(order: list) -> Org:
+        org = Org(small_caps)
+        for a, b in order:
+            connect(org.service(), a, b)
+        # A pending request to me: out of suggestions, yet it counts in the cut before that.
+        assert org.service().post(f"{C}/request", {"targetId": me, "userId": "usr_s01"}).status_code == 201
+        return org
+
+    def suggestions(org: Org) -> list:
+        body = org.member(me).get("/client/community/suggestions", params={"limit": 100}).json()
+        assert body["pagination"]["total"] == len(body["data"])
+        return [(s["user"]["id"], s["mutualCount"]) for s in body["data"]]
+
+    # Relationships created in id order, so a relationship chain (newest first) holds the
+    # hub's friends in the reverse of the order the cap takes; and in a shuffled order.
+    forward = build(edges)
+    assert suggestions(forward) == expected
+    shuffled = edges[:]
+    random.Random(3).shuffle(shuffled)
+    assert suggestions(build(shuffled[::-1])) == expected
+    # The hub's first friends by id removed and made again: now the newest in its chain.
+    for _, s in hubs[:4]:
+        assert forward.member(hub).delete(f"{C}/user/{s}").status_code == 204
+    assert suggestions(forward) != expected
+    for a, b in reversed(hubs[:4]):
+        connect(forward.service(), b, a)
+    assert suggestions(forward) == expected
 
 
 def test_degree_edges(org):

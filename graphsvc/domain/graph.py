@@ -9,6 +9,9 @@ from . import Page, Window
 
 # Suggestions walk at most this many of your friends, and this many friends of
 # each: a member connected to celebrities still gets an answer in bounded time.
+# Where a cap binds, the first by key (id, else email) are taken, so the answer
+# is the graph's, not the store's (cypher/graph/suggestions). The service's own
+# are GRAPHSVC_SUGGESTION_MAX_FRIENDS / GRAPHSVC_SUGGESTION_FANOUT (same defaults).
 MAX_FRIENDS = 1000
 FANOUT = 1000
 
@@ -25,7 +28,8 @@ async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef, max_depth: i
     return {"degree": row["degree"], "path": row["path"]}
 
 
-async def suggestions(tx: Tx, org: str, me: PersonRef, w: Window) -> Page:
+async def suggestions(tx: Tx, org: str, me: PersonRef, w: Window, max_friends: int = MAX_FRIENDS,
+                      fanout: int = FANOUT) -> Page:
     row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after,
-                    maxFriends=MAX_FRIENDS, fanout=FANOUT)
+                    maxFriends=max_friends, fanout=fanout)
     return Page(row["total"], row["data"]) if row else Page(0, [])
