@@ -500,20 +500,13 @@ class Graphsvc:
 
     async def suggestions(self, me: str, skip: int = 0, limit: int = 21, max_friends: int | None = None,
                           fanout: int | None = None) -> tuple:
-        """The domain's answer with its caps; with caps given, the same statement with those."""
-        from graphsvc.db import S, one
+        """The domain's answer, with its caps unless others are given."""
         from graphsvc.domain import Window, graph
         from graphsvc.people import PersonRef
 
-        if max_friends is None:
-            page = await self.read(graph.suggestions, self.org, PersonRef(id=me), Window(skip, limit))
-            return page.total, [(s["user"]["id"], s["mutualCount"]) for s in page.data]
-
-        async def lifted(tx: Any) -> dict | None:
-            return await one(tx, S.graph.suggestions, org=self.org, meId=me, meEmail=None, skip=skip, limit=limit,
-                             after=None, maxFriends=max_friends, fanout=fanout)
-        row = await self.read(lifted)
-        return (row["total"], [(s["user"]["id"], s["mutualCount"]) for s in row["data"]]) if row else (0, [])
+        caps = (graph.MAX_FRIENDS if max_friends is None else max_friends, graph.FANOUT if fanout is None else fanout)
+        page = await self.read(graph.suggestions, self.org, PersonRef(id=me), Window(skip, limit), *caps)
+        return page.total, [(s["user"]["id"], s["mutualCount"]) for s in page.data]
 
     async def followers(self, me: str, skip: int = 0, limit: int = 21, after: list | None = None,
                         keys: bool = False) -> tuple:
@@ -579,6 +572,11 @@ class Graphsvc:
 
 
 # ---- same answers, or no figures ----------------------------------------------------------------------------------
+
+# Suggestion caps small enough to bind for most people in any org (max friends, fanout): the
+# check compares both stores' ordered cut with these as well as with graphsvc's own.
+SMALL_CAPS = (5, 20)
+
 
 class Mismatch(Exception):
     """The two stores answered one input differently: the run stops and says which."""
@@ -719,22 +717,22 @@ class Checker:
         for x, y in pairwise(path):
             self.same(op + " path hop", (given, x, y), 1, (await self.pg.degree(x, y, 1))[0])
 
-    async def suggestions(self, caps: tuple[int, int] | None) -> None:
-        """`caps` None: graphsvc's own caps on both sides (they bind nowhere in the org);
-        else both sides run with these caps (lifted)."""
+    async def suggestions(self) -> None:
+        """With graphsvc's caps on both sides (both cut a hub's friends in key order, so
+        the caps need not be lifted), and again with SMALL_CAPS, which bind for most
+        people in any org, so the ordered cut is compared even where 1,000 binds nowhere."""
         from graphsvc.domain import graph
 
         t = self.tally("suggestions")
 
         async def person(me: str) -> None:
-            if caps is None:
-                x = await self.gs.suggestions(me)
-                y = await self.pg.suggestions(me, max_friends=graph.MAX_FRIENDS, fanout=graph.FANOUT)
-            else:
-                x = await self.gs.suggestions(me, max_friends=caps[0], fanout=caps[1])
-                y = await self.pg.suggestions(me, max_friends=caps[0], fanout=caps[1])
+            x = await self.gs.suggestions(me)
+            y = await self.pg.suggestions(me, max_friends=graph.MAX_FRIENDS, fanout=graph.FANOUT)
             self.same("suggestions", me, x, y)
             t.add("empty" if not x[0] else "some")
+            x = await self.gs.suggestions(me, max_friends=SMALL_CAPS[0], fanout=SMALL_CAPS[1])
+            y = await self.pg.suggestions(me, max_friends=SMALL_CAPS[0], fanout=SMALL_CAPS[1])
+            self.same("suggestions (small caps)", me, x, y)
         await self.each([(me,) for me in [self.person() for _ in range(self.n)] + self.hubs], person)
 
     async def followers(self) -> None:
@@ -792,26 +790,26 @@ class Checker:
             await self.gs.disconnect(a, b)
             await self.pg.disconnect(a, b)
 
-    async def compare(self, caps: tuple[int, int] | None) -> dict:
+    async def compare(self) -> dict:
         await self.setup()
         seconds = {}
         for step in (self.visibility, self.mutual, self.degree, self.followers, self.follow, self.request_accept,
-                     lambda: self.suggestions(caps)):
+                     self.suggestions):
             t = time.perf_counter()
             await step()
-            seconds[getattr(step, "__name__", "suggestions").replace("<lambda>", "suggestions")] = \
-                round(time.perf_counter() - t, 2)
+            seconds[step.__name__] = round(time.perf_counter() - t, 2)
         return {**{op: {"samples": t.samples, "seen": t.seen} for op, t in self.tallies.items()}, "seconds": seconds}
 
 
-async def suggestion_caps(pg: Peer) -> tuple[int, int] | None:
-    """None when graphsvc's caps bind nowhere in the org (nobody has more friends than
-    the smaller cap), else the lifted caps both sides are compared with: an unordered
-    LIMIT picks a different subset of a hub's friends in each store."""
+async def suggestion_caps(pg: Peer) -> str:
+    """What the suggestions check compared: graphsvc's caps and SMALL_CAPS, both stores
+    cutting in key order, and whether graphsvc's caps bind anywhere in the org."""
     from graphsvc.domain import graph
 
     (top,), = await pg.fetch(Q.max_degree, org=pg.org)
-    return None if (top or 0) <= min(graph.MAX_FRIENDS, graph.FANOUT) else (10**9, 10**9)
+    binds = "bind" if (top or 0) > min(graph.MAX_FRIENDS, graph.FANOUT) else "bind nowhere"
+    return (f"graphsvc's {graph.MAX_FRIENDS}/{graph.FANOUT} ({binds} here: most friends {top or 0}) and "
+            f"{SMALL_CAPS[0]}/{SMALL_CAPS[1]}, on both sides, cut in key order")
 
 
 async def check(pg: Peer, gs: Graphsvc, n: int = 50, hubs: list[str] | None = None, quiet: bool = False,
@@ -819,8 +817,8 @@ async def check(pg: Peer, gs: Graphsvc, n: int = 50, hubs: list[str] | None = No
     """Every op on ≥ n inputs on both stores; Mismatch on the first difference."""
     caps = await suggestion_caps(pg)
     started = time.perf_counter()
-    report = await Checker(pg, gs, n, hubs=hubs, recursive_every=recursive_every).compare(caps)
-    report["suggestionCaps"] = "graphsvc's (they bind nowhere here)" if caps is None else "lifted on both sides"
+    report = await Checker(pg, gs, n, hubs=hubs, recursive_every=recursive_every).compare()
+    report["suggestionCaps"] = caps
     if not quiet:
         counts = ", ".join(f"{op} {r['samples']}" for op, r in report.items() if isinstance(r, dict) and "samples" in r)
         log(f"answers agree: {counts} "
