@@ -27,8 +27,7 @@ async def degree(ctx: Ctx) -> dict:
 
 
 async def suggestions(ctx: Ctx) -> dict:
-    """Friends of friends ranked by mutual connections; hubs are capped, in id order (see
-    docs/visibility.md)."""
+    """Friends of friends ranked by mutual connections; hubs are capped (see docs/visibility.md)."""
     caps = ctx.settings.suggestion_max_friends, ctx.settings.suggestion_fanout
     return paginated(ctx, await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), window(ctx), *caps))
 
