@@ -2,15 +2,23 @@
 // in one round trip: what a list of profiles needs to draw its follow, connect, block
 // and mute buttons. `$targets` is a list of {id, email}; someone unknown answers
 // all-false. The connection is the live one if any, else the latest rejected request.
+// Mutual connections: my friends are collected once, then each target's accepted
+// connections are checked against them; walking my friends' connections again for
+// every target repeated that walk a hundred times.
 OPTIONAL MATCH (a:Person {org: $org, id: $meId})
 OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
 WITH coalesce(a, b) AS me
+CALL (me) {
+  OPTIONAL MATCH (me)-[c:CONNECTED]-(m)
+  WHERE c.status = 'accepted'
+  RETURN collect(m) AS friends
+}
 UNWIND range(0, size($targets) - 1) AS i
-WITH me, i, $targets[i] AS ref
+WITH me, friends, i, $targets[i] AS ref
 OPTIONAL MATCH (tx:Person {org: $org, id: ref.id})
 OPTIONAL MATCH (ty:Person {org: $org, email: ref.email})
-WITH me, i, coalesce(tx, ty) AS t
-WITH me, i, CASE WHEN me IS NULL OR t = me THEN null ELSE t END AS t
+WITH me, friends, i, coalesce(tx, ty) AS t
+WITH me, friends, i, CASE WHEN me IS NULL OR t = me THEN null ELSE t END AS t
 CALL (me, t) {
   OPTIONAL MATCH (me)-[c:CONNECTED]-(t)
   WITH c ORDER BY c.liveKey IS NULL, coalesce(c.respondedAt, c.requestedAt) DESC
@@ -32,7 +40,7 @@ WITH i, {
   blockedBy: t IS NOT NULL AND EXISTS { (t)-[:BLOCKS]->(me) },
   muting: t IS NOT NULL AND EXISTS { (me)-[:MUTES]->(t) },
   mutualConnections: CASE WHEN t IS NULL THEN 0 ELSE COUNT {
-    (me)-[c1:CONNECTED]-(m:Person)-[c2:CONNECTED]-(t) WHERE c1.status = 'accepted' AND c2.status = 'accepted'
+    (t)-[c2:CONNECTED]-(m) WHERE c2.status = 'accepted' AND m IN friends
   } END
 } AS item
 ORDER BY i
