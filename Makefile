@@ -47,11 +47,22 @@ test-routing: install postgres
 	GRAPHSVC_TEST_ROUTING=1 $(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # A deterministic synthetic org (PEOPLE=100000 by default) in the `bench` Neo4j
-# instance, written through `graphsvc import`; then the benchmark against it.
+# instance, written through `graphsvc import`; then the benchmark against it. From
+# OFFLINE_FROM people up the files are loaded by neo4j-admin instead (`graphsvc import
+# --offline`, docs/scaling.md), which builds a new database: what `bench` held is replaced.
 PEOPLE ?= 100000
+OFFLINE_FROM ?= 500000
 bench-data: install
-	$(PY) -m graphsvc db start --instance bench
-	$(PY) -m graphsvc generate --people $(PEOPLE) --org bench --instance bench --out bench-data
+	@if [ $(PEOPLE) -ge $(OFFLINE_FROM) ]; then \
+	  set -e; \
+	  $(PY) -m graphsvc generate --people $(PEOPLE) --no-import --out bench-data; \
+	  $(PY) -m graphsvc import --offline --replace --instance bench --org bench bench-data/$(PEOPLE) \
+	    --summary-json bench-data/$(PEOPLE)/import-summary.json; \
+	else \
+	  set -e; \
+	  $(PY) -m graphsvc db start --instance bench; \
+	  $(PY) -m graphsvc generate --people $(PEOPLE) --org bench --instance bench --out bench-data; \
+	fi
 
 bench: install
 	$(PY) -m pip install -q -e '.[test,bench]'
@@ -74,8 +85,12 @@ postgres:
 	  apt-cache policy postgresql-15 | grep -q 'Candidate: [0-9]' || apt-get update; \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql-15; }
 
-# Hub mutuals on a graph and on one ten times larger, same hub degree (bench/scale.py):
-# two more instances (bench-20000, bench-200000), generated and imported on first use.
+# Every operation of `make bench` on a graph and on one ten times larger, same hub degree,
+# interleaved, each behind its own API server (bench/scale.py): by default two more
+# instances (bench-20000, bench-200000), generated and imported on first use; the 100k vs
+# 1M comparison (docs/performance.md) names loaded instances instead:
+#   make bench-scale SCALE_ARGS="--small-instance bench --small-data bench-data/100000 \
+#     --large-instance bench-1000000 --large-data bench-data/hub12000/1000000"
 bench-scale: install
 	$(PY) -m pip install -q -e '.[test,bench]'
 	$(PY) bench/scale.py $(SCALE_ARGS)

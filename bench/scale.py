@@ -1,16 +1,30 @@
-"""`make bench-scale`: does the cost of hub mutuals follow degree or graph size?
+"""`make bench-scale`: does the cost of each operation follow degree or graph size?
 
-Two synthetic orgs, the second ten times larger (20,000 and 200,000 people by
-default), both generated with the same hub degree (`--hub-degree`, 10,000), so the
-generator's twin hubs have the same number of connections and the same mutual set
-(half their hub links) in both. Each org lives in its own Neo4j instance
-(`bench-<people>`, sized like `bench`), so store size is that of a graph that size,
-and each has its own API server. Samples are interleaved call by call across both
-graphs (small API, small raw, large API, large raw, then the other way round), so a
-noisy machine slows both sizes alike; `RETURN 1` is sampled on both as well. Also
-a PROFILE of connections/mutual.cypher for each pair (db hits). Prints the
-large/small ratios, writes bench-results/scale/scale-<stamp>.json and .png. Not a
-test: no thresholds.
+Every operation of `make bench` (bench/bench.py builds them: visibility single and
+batch, mutuals of random pairs, of hubs and of the twin hubs, degree, suggestions,
+followers first and deep page, connection status, relationships, follow, request +
+accept) on two graphs, the second larger, each in its own Neo4j instance behind its
+own API server. Both graphs must have hubs of the same degree (`--hub-degree` of
+`graphsvc generate`): a hub's cost follows its degree, so the comparison is only fair
+when a hub is the same hub at both sizes (the generator's twin hubs also share the
+same number of mutuals at any size).
+
+Two ways to name the graphs:
+- `--small-instance bench --small-data bench-data/100000 --large-instance bench-1000000
+  --large-data bench-data/hub12000/1000000`: instances already loaded from those folders
+  (the folders give the manifest: hubs, twin hubs);
+- `--sizes 20000 200000 --hub-degree 10000` (the default): instances `bench-<people>`,
+  generated into bench-data/hub<degree>/<people> and loaded on first use (through
+  `graphsvc import`, or `graphsvc import --offline` from 500,000 people up).
+
+Samples are interleaved call by call across the two graphs (small API, small raw,
+small `RETURN 1`, then the same on the large one, the other way round on the next
+sample), so a noisy machine slows both sizes alike. Per operation: up to `--samples`
+samples or `--op-seconds`, after `--warmup` calls of each. Prints and writes the
+large/small ratio of the medians per operation (API and raw driver), and for the twin
+pair a PROFILE of connections/mutual.cypher on both (db hits), to
+bench-results/scale/scale-<stamp>.json and .png. Progress on stderr. Not a test: no
+thresholds. What the writes made (follow, request + accept) is undone at the end.
 """
 
 from __future__ import annotations
@@ -18,6 +32,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import random
 import secrets
 import statistics
 import subprocess
@@ -29,12 +45,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
-from bench import HttpPool, peak_rss_mb, start_server  # noqa: E402  (bench/bench.py)
-from graphsvc.auth import mint  # noqa: E402
+from bench import Bench, HttpPool, Result, find_subjects, peak_rss_mb, start_server  # noqa: E402  (bench/bench.py)
 from graphsvc.db import S  # noqa: E402
 from graphsvc.ops import localdb  # noqa: E402
 
-ORG = "bench"
+OFFLINE_FROM = 500_000  # as the Makefile's bench-data: larger orgs are loaded by neo4j-admin
 
 
 def db_hits(plan: dict) -> int:
@@ -45,62 +60,106 @@ def operators(plan: dict) -> list[str]:
     return [plan["operatorType"].split("@")[0]] + [o for c in plan.get("children", []) for o in operators(c)]
 
 
-def params(a: str, b: str) -> dict:
-    return {"org": ORG, "meId": a, "meEmail": None, "otherId": b, "otherEmail": None, "skip": 0, "limit": 20}
-
-
-def loaded(inst: localdb.Instance, person: str) -> bool:
+def loaded(inst: localdb.Instance, org: str, person: str) -> bool:
     with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as driver:
         records, _, _ = driver.execute_query("MATCH (p:Person {org: $org, id: $id}) RETURN count(p) AS n",
-                                             org=ORG, id=person, database_="neo4j")
+                                             org=org, id=person, database_="neo4j")
         return records[0]["n"] > 0
 
 
-def profile(inst: localdb.Instance, a: str, b: str) -> dict:
+def profile(inst: localdb.Instance, org: str, a: str, b: str) -> dict:
     """Total db hits, operators and answer of the mutual statement for the twin pair."""
     with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password),
                                     notifications_min_severity="OFF") as driver:
-        records, summary, _ = driver.execute_query("PROFILE " + S.connections.mutual.text, params(a, b),
-                                                   database_="neo4j", routing_=neo4j.RoutingControl.READ)
+        records, summary, _ = driver.execute_query(
+            "PROFILE " + S.connections.mutual.text,
+            {"org": org, "meId": a, "meEmail": None, "otherId": b, "otherEmail": None, "skip": 0, "limit": 21,
+             "after": None}, database_="neo4j", routing_=neo4j.RoutingControl.READ)
         degrees, _, _ = driver.execute_query(
             "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) "
-            "RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n", ids=[a, b], org=ORG, database_="neo4j")
+            "RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n", ids=[a, b], org=org, database_="neo4j")
         return {"dbHits": db_hits(summary.profile), "operators": operators(summary.profile),
                 "mutuals": records[0]["total"], "degrees": {r["id"]: r["n"] for r in degrees}}
 
 
-class Graph:
-    """One size: its Neo4j instance, an API server in front of it, a raw driver, the twin pair."""
+def memory_settings(inst: localdb.Instance) -> dict:
+    """Heap and page cache of the running instance, as its conf was written at its start."""
+    out = {}
+    try:
+        for line in (inst.home / "conf" / "neo4j.conf").read_text().splitlines():
+            for key, name in (("server.memory.heap.max_size=", "heap"),
+                              ("server.memory.pagecache.size=", "pagecache")):
+                if line.startswith(key):
+                    out[name] = line[len(key):]
+    except OSError:
+        pass
+    return out
 
-    def __init__(self, people: int, data: Path):
-        self.people, self.data = people, data
-        self.inst = localdb.instance(f"bench-{people}")
-        self.twins: list[str] = json.loads((data / "manifest.json").read_text())["twinHubs"]
-        self.samples: dict[str, list[float]] = {"api": [], "raw": [], "floor": []}
+
+def store_bytes(inst: localdb.Instance) -> int:
+    """The database's store files on disk (not its transaction logs)."""
+    store = localdb.store_paths(inst, "neo4j")[0]
+    return sum(p.stat().st_size for p in store.rglob("*") if p.is_file())
+
+
+def run(cmd: list[str]) -> None:
+    print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
+    subprocess.run(cmd, check=True, cwd=ROOT)
+
+
+def ensure_generated(people: int, hub_degree: int, org: str) -> tuple[str, Path]:
+    """--sizes: the instance bench-<people> loaded from bench-data/hub<degree>/<people>."""
+    data_root = ROOT / "bench-data" / f"hub{hub_degree}"
+    inst, data = localdb.instance(f"bench-{people}"), data_root / f"{people}"
+    manifest = data / "manifest.json"
+    if manifest.exists():
+        localdb.start(inst)
+        if loaded(inst, org, json.loads(manifest.read_text())["twinHubs"][0]):
+            return inst.name, data
+    gen = [sys.executable, "-m", "graphsvc", "generate", "--people", str(people), "--hub-degree", str(hub_degree),
+           "--org", org, "--out", str(data_root)]
+    if people >= OFFLINE_FROM:
+        run(gen + ["--no-import"])
+        run([sys.executable, "-m", "graphsvc", "import", "--offline", "--replace", "--instance", inst.name,
+             "--org", org, str(data), "--summary-json", str(data / "import-summary.json")])
+    else:
+        localdb.start(inst)
+        run(gen + ["--instance", inst.name])
+    return inst.name, data
+
+
+class Side:
+    """One graph: its Neo4j instance, an API server in front of it, a raw driver, and
+    bench.py's Bench over them, which builds the operations."""
+
+    def __init__(self, label: str, instance: str, data: Path, args: argparse.Namespace):
+        self.label, self.data, self.args = label, data, args
+        self.inst = localdb.instance(instance)
+        self.was_running = localdb.pid_of(self.inst) is not None
+        self.results: dict[tuple[str, str], Result] = {}
 
     async def start(self, log: Path) -> None:
+        localdb.start(self.inst)
         self.secret = secrets.token_urlsafe(32)
         self.port = localdb._free_port()
         self.server = start_server(self.inst, self.port, self.secret, [], {}, log)
-        self.http = HttpPool(self.port, ORG)
         self.driver = neo4j.AsyncGraphDatabase.driver(self.inst.uri, auth=("neo4j", self.inst.password),
+                                                      max_connection_pool_size=100,
                                                       notifications_min_severity="OFF")
-        self.token = mint(self.secret, self.twins[0], ORG, "customer", None, 24 * 3600)
+        self.subjects = await find_subjects(self.driver, self.args.org, self.data)
+        s = self.subjects
+        print(f"{self.label}: {self.inst.name}, {s['people']:,} people, {s['posts']:,} posts, "
+              f"{len(s['hubs'])} hubs of degree {min(s['hubDegrees'].values()):,}-{max(s['hubDegrees'].values()):,}, "
+              f"most followed {s['followed'][:2]}", file=sys.stderr, flush=True)
+        bench_args = argparse.Namespace(org=self.args.org, seed=self.args.seed, samples=self.args.samples,
+                                        warmup=self.args.warmup, latency_seconds=self.args.op_seconds,
+                                        concurrency=[1], throughput_seconds=0)
+        self.bench = Bench(bench_args, self.driver, HttpPool(self.port, self.args.org), self.secret, s)
+        await self.bench.prepare()
+        self.ops = {op.name: op for op in self.bench.ops()}
 
-    async def api(self) -> None:
-        await self.http.call("GET", f"/client/community/connections/mutual/{self.twins[1]}", self.token)
-
-    async def raw(self) -> None:
-        async def work(tx: neo4j.AsyncManagedTransaction) -> None:
-            result = await S.connections.mutual.run(tx, **params(*self.twins))
-            await result.single()
-
-        async with self.driver.session(database="neo4j") as session:
-            await session.execute_read(work)
-
-    async def floor(self) -> None:
-        async with self.driver.session(database="neo4j") as session:
-            await (await session.run("RETURN 1 AS one")).consume()
+    def floor(self, i: int):
+        return self.bench.floor
 
     async def stop(self) -> float:
         rss = peak_rss_mb(self.server.pid)
@@ -113,112 +172,229 @@ class Graph:
         return rss
 
 
-def summary(xs: list[float]) -> dict:
-    xs = sorted(xs)
-    return {"samples": len(xs), "medianMs": round(statistics.median(xs), 3),
-            "p99Ms": round(xs[min(len(xs) - 1, int(0.99 * len(xs)))], 3)}
+async def measure(sides: list[Side], names: list[str], args: argparse.Namespace) -> None:
+    """Each operation on both graphs, its modes and both floors interleaved call by call,
+    the order of the graphs swapped at every sample."""
+    floors = {side.label: Result("floor", "floor") for side in sides}
+    for side in sides:
+        side.results[("floor", "floor")] = floors[side.label]
+    began = time.perf_counter()
+    for k, name in enumerate(names):
+        plan: list[list[tuple[list[Result], object]]] = []  # per side: (results to append to, maker)
+        for side in sides:
+            entries = []
+            for mode, make in side.ops[name].modes():
+                res = side.results[(name, mode)] = Result(name, mode)
+                entries.append(([res], make))
+            op_floor = side.results[(name, "floor")] = Result(name, "floor")
+            entries.append(([op_floor, floors[side.label]], side.floor))
+            plan.append(entries)
+        print(f"[{k + 1}/{len(names)}] {name}: warm-up ({time.perf_counter() - began:.0f}s so far)",
+              file=sys.stderr, flush=True)
+        for i in range(args.warmup):
+            for entries in plan:
+                for _, make in entries:
+                    await make(i)()
+        deadline = time.perf_counter() + args.op_seconds
+        i = 0
+        for i in range(args.samples):
+            for entries in (plan if i % 2 == 0 else plan[::-1]):
+                for results, make in entries:
+                    call = make(i)
+                    t0 = time.perf_counter()
+                    try:
+                        await call()
+                    except Exception as exc:
+                        results[0].errors += 1
+                        if results[0].errors <= 3:
+                            print(f"  {name}/{results[0].mode}: {exc}", file=sys.stderr, flush=True)
+                        continue
+                    ms = 1000 * (time.perf_counter() - t0)
+                    for res in results:
+                        res.latencies_ms.append(ms)
+            if (i + 1) % 50 == 0:
+                print(f"  {name}: {i + 1} samples", file=sys.stderr, flush=True)
+            if time.perf_counter() > deadline:
+                break
+        small, large = (side.results.get((name, "api")) for side in sides)
+        if small and large and small.latencies_ms and large.latencies_ms:
+            print(f"  {name}: {i + 1} samples, API median {statistics.median(small.latencies_ms):.2f} ms -> "
+                  f"{statistics.median(large.latencies_ms):.2f} ms "
+                  f"({statistics.median(large.latencies_ms) / statistics.median(small.latencies_ms):.2f}x)",
+                  file=sys.stderr, flush=True)
 
 
-async def measure(graphs: list[Graph], samples: int, warmup: int) -> None:
-    for g in graphs:
-        for _ in range(warmup):
-            await g.api()
-            await g.raw()
-    for i in range(samples):
-        for g in (graphs if i % 2 == 0 else graphs[::-1]):
-            for mode in ("api", "raw", "floor"):
-                t0 = time.perf_counter()
-                await getattr(g, mode)()
-                g.samples[mode].append((time.perf_counter() - t0) * 1000)
-        if (i + 1) % 50 == 0:
-            print(f"  {i + 1}/{samples} samples", file=sys.stderr, flush=True)
-
-
-def run(cmd: list[str]) -> None:
-    print("$ " + " ".join(cmd), file=sys.stderr, flush=True)
-    subprocess.run(cmd, check=True, cwd=ROOT)
+def ratio(large: dict | None, small: dict | None) -> float | None:
+    if not large or not small or not large.get("medianMs") or not small.get("medianMs"):
+        return None
+    return round(large["medianMs"] / small["medianMs"], 2)
 
 
 def main() -> int:
+    import logging
+
+    logging.getLogger("neo4j").setLevel(logging.ERROR)  # the write ops' deadlock retries
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--sizes", type=int, nargs=2, default=[20_000, 200_000], metavar=("SMALL", "LARGE"))
-    p.add_argument("--hub-degree", type=int, default=10_000)
-    p.add_argument("--samples", type=int, default=300)
-    p.add_argument("--warmup", type=int, default=50)
+    p.add_argument("--small-instance", help="a loaded instance (with --small-data, --large-*)")
+    p.add_argument("--small-data", help="the generated folder the small instance was loaded from")
+    p.add_argument("--large-instance")
+    p.add_argument("--large-data")
+    p.add_argument("--sizes", type=int, nargs=2, default=[20_000, 200_000], metavar=("SMALL", "LARGE"),
+                   help="without --*-instance: generate and load bench-<people> instances on first use")
+    p.add_argument("--hub-degree", type=int, default=10_000, help="with --sizes: each hub's connections")
+    p.add_argument("--org", default="bench")
+    p.add_argument("--samples", type=int, default=200, help="per operation, mode and graph")
+    p.add_argument("--warmup", type=int, default=10)
+    p.add_argument("--op-seconds", type=float, default=60.0, help="cap on each operation's sampling")
+    p.add_argument("--ops", nargs="*", help="only these operations")
+    p.add_argument("--seed", type=int, default=None, help="subject picks (default: new each run)")
+    p.add_argument("--out", default="bench-results/scale")
     args = p.parse_args()
-    out = ROOT / "bench-results" / "scale"
+    if args.seed is None:
+        args.seed = random.randrange(2**31)
+    named = [args.small_instance, args.small_data, args.large_instance, args.large_data]
+    if any(named) and not all(named):
+        p.error("--small-instance, --small-data, --large-instance and --large-data go together")
+    if all(named):
+        pairs = [(args.small_instance, Path(args.small_data)), (args.large_instance, Path(args.large_data))]
+    else:
+        pairs = [ensure_generated(people, args.hub_degree, args.org) for people in args.sizes]
+    out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
-    data_root = ROOT / "bench-data" / f"hub{args.hub_degree}"
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    for people in args.sizes:
-        inst, manifest = localdb.instance(f"bench-{people}"), data_root / f"{people}" / "manifest.json"
-        localdb.start(inst)
-        if not manifest.exists() or not loaded(inst, json.loads(manifest.read_text())["twinHubs"][0]):
-            run([sys.executable, "-m", "graphsvc", "generate", "--people", str(people), "--hub-degree",
-                 str(args.hub_degree), "--org", ORG, "--instance", inst.name, "--out", str(data_root)])
-    graphs = [Graph(people, data_root / f"{people}") for people in args.sizes]
-    profiles = [profile(g.inst, *g.twins) for g in graphs]
+    sides = [Side(label, name, data, args) for label, (name, data) in zip(("small", "large"), pairs)]
+    load_before = os.getloadavg()
 
-    async def go() -> list[float]:
-        for g in graphs:
-            await g.start(out / f"server-{g.people}-{stamp}.log")
+    async def go() -> tuple[list[str], list[float]]:
+        started: list[Side] = []
         try:
-            print(f"mutual_twin_hubs on {' and '.join(f'{g.people:,}' for g in graphs)} people, interleaved",
-                  file=sys.stderr)
-            await measure(graphs, args.samples, args.warmup)
+            for side in sides:
+                await side.start(out / f"server-{side.inst.name}-{stamp}.log")
+                started.append(side)
+            names = [n for n in sides[0].ops if n in sides[1].ops and (not args.ops or n in args.ops)]
+            print(f"{len(names)} operations, interleaved across {sides[0].inst.name} and {sides[1].inst.name}",
+                  file=sys.stderr, flush=True)
+            await measure(sides, names, args)
+            for side in sides:
+                print(f"{side.label}: writes undone {await side.bench.undo_writes()}", file=sys.stderr)
         finally:
-            rss = [await g.stop() for g in graphs]
-        return rss
+            rss = [await side.stop() for side in started]
+        return names, rss
 
-    rss = asyncio.run(go())
-    for g in graphs:
-        localdb.stop(g.inst)
-    rows = [{"people": g.people, "profile": prof, "peakRssMb": r, **{m: summary(g.samples[m]) for m in g.samples}}
-            for g, prof, r in zip(graphs, profiles, rss)]
-    small, large = rows
-    ratios = {m: round(large[m]["medianMs"] / small[m]["medianMs"], 2) for m in ("api", "raw", "floor")}
-    ratios["dbHits"] = round(large["profile"]["dbHits"] / small["profile"]["dbHits"], 3)
-    print(f"\n{'people':>9} {'degrees':>14} {'mutuals':>8} {'db hits':>9} {'API med':>9} {'API p99':>9} "
-          f"{'raw med':>9} {'API/raw':>8} {'floor':>7}")
-    for r in rows:
-        deg = "/".join(str(v) for v in r["profile"]["degrees"].values())
-        print(f"{r['people']:>9,} {deg:>14} {r['profile']['mutuals']:>8,} {r['profile']['dbHits']:>9,} "
-              f"{r['api']['medianMs']:>9.2f} {r['api']['p99Ms']:>9.2f} {r['raw']['medianMs']:>9.2f} "
-              f"{r['api']['medianMs'] / r['raw']['medianMs']:>8.2f} {r['floor']['medianMs']:>7.2f}")
-    print(f"large/small: API median {ratios['api']}x, raw driver {ratios['raw']}x, db hits {ratios['dbHits']}x, "
-          f"RETURN 1 {ratios['floor']}x")
-    print("operators: " + " > ".join(dict.fromkeys(large["profile"]["operators"])))
-    result = {"stamp": stamp, "hubDegree": args.hub_degree, "ratios": ratios, "sizes": rows,
-              "raw": {f"{g.people}/{m}": [round(x, 3) for x in g.samples[m]] for g in graphs for m in g.samples}}
-    (out / f"scale-{stamp}.json").write_text(json.dumps(result, indent=1))
+    names, rss = asyncio.run(go())
+    load_after = os.getloadavg()
+    for side in sides:
+        s = side.subjects
+        side.info = {
+            "instance": side.inst.name, "data": str(side.data), "people": s["people"], "posts": s["posts"],
+            "hubDegrees": s["hubDegrees"], "twinHubs": s["twinHubs"], "followed": s["followed"],
+            "memory": memory_settings(side.inst), "storeBytes": store_bytes(side.inst),
+        }
+    profiles = [profile(side.inst, args.org, *side.subjects["twinHubs"]) if side.subjects.get("twinHubs") else None
+                for side in sides]
+    for side in sides:
+        if not side.was_running and side.inst.name != "bench":
+            localdb.stop(side.inst)
+    small, large = sides
+    ops: dict[str, dict] = {}
+    for name in names:
+        row: dict = {}
+        for mode in ("api", "raw", "floor"):
+            a, b = small.results.get((name, mode)), large.results.get((name, mode))
+            sa, sb = (a.summary() if a else None), (b.summary() if b else None)
+            row[mode] = {"small": sa, "large": sb, "largeOverSmall": ratio(sb, sa)}
+        ops[name] = row
+    fl = {side.label: side.results[("floor", "floor")].summary() for side in sides}
+    result = {
+        "stamp": stamp, "seed": args.seed, "org": args.org,
+        "settings": {k: v for k, v in vars(args).items()},
+        "loadAverage": {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in load_after]},
+        "sizes": [{**side.info, "peakRssMb": r, "twinProfile": prof} for side, r, prof in zip(sides, rss, profiles)],
+        "floor": {"small": fl["small"], "large": fl["large"], "largeOverSmall": ratio(fl["large"], fl["small"])},
+        "ops": ops,
+        "ratios": {n: {"api": ops[n]["api"]["largeOverSmall"], "raw": ops[n]["raw"]["largeOverSmall"],
+                       "floor": ops[n]["floor"]["largeOverSmall"]} for n in names},
+        "raw": {f"{side.label}/{n}/{m}": [round(x, 3) for x in res.latencies_ms]
+                for side in sides for (n, m), res in side.results.items()},
+    }
+    path = out / f"scale-{stamp}.json"
+    path.write_text(json.dumps(result, indent=1))
+    print(table(result))
     try:
-        plot(graphs, out / f"scale-{stamp}.png", args.hub_degree)
-        print(f"wrote {out / f'scale-{stamp}.json'} and .png")
+        plot(result, path.with_suffix(".png"))
+        print(f"wrote {path} and .png")
     except ImportError:
-        print("matplotlib not installed: no plot (pip install -e '.[bench]')", file=sys.stderr)
+        print(f"wrote {path}; matplotlib not installed: no plot (pip install -e '.[bench]')", file=sys.stderr)
     return 0
 
 
-def plot(graphs: list[Graph], path: Path, hub_degree: int) -> None:
+def table(result: dict) -> str:
+    small, large = result["sizes"]
+    head = (f"{'operation':<24}{'API small':>10}{'large':>9}{'ratio':>7}{'raw small':>11}{'large':>9}{'ratio':>7}"
+            f"{'floor':>7}{'n':>6}")
+    lines = [f"{small['people']:,} people ({small['instance']}) vs {large['people']:,} ({large['instance']}); "
+             "medians in ms at concurrency 1, ratio = large/small", head, "-" * len(head)]
+
+    def ms(d: dict | None) -> str:
+        return f"{d['medianMs']:.2f}" if d and d.get("medianMs") is not None else "-"
+
+    def x(v: float | None) -> str:
+        return f"{v:.2f}" if v is not None else "-"
+
+    for name, row in result["ops"].items():
+        n = min((row[m][s] or {}).get("samples", 0) for m in ("api", "raw") for s in ("small", "large"))
+        lines.append(f"{name:<24}{ms(row['api']['small']):>10}{ms(row['api']['large']):>9}"
+                     f"{x(row['api']['largeOverSmall']):>7}{ms(row['raw']['small']):>11}{ms(row['raw']['large']):>9}"
+                     f"{x(row['raw']['largeOverSmall']):>7}{x(row['floor']['largeOverSmall']):>7}{n:>6}")
+    fl = result["floor"]
+    lines.append(f"{'RETURN 1 (all samples)':<24}{'':>10}{'':>9}{'':>7}{ms(fl['small']):>11}{ms(fl['large']):>9}"
+                 f"{x(fl['largeOverSmall']):>7}")
+    for side in result["sizes"]:
+        prof = side.get("twinProfile")
+        if prof:
+            lines.append(f"twin hubs on {side['people']:,}: degrees {'/'.join(map(str, prof['degrees'].values()))}, "
+                         f"{prof['mutuals']:,} mutuals, {prof['dbHits']:,} db hits; memory {side['memory']}, "
+                         f"store {side['storeBytes'] / 1e9:.2f} GB")
+    return "\n".join(lines)
+
+
+def plot(result: dict, path: Path) -> None:
+    """Left: the API median per operation on both graphs (log scale); right: the
+    large/small ratio of the medians, API and raw driver, against the 1.3x goal."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 5))
-    data, labels = [], []
-    for g in graphs:
-        for mode in ("api", "raw"):
-            data.append(g.samples[mode])
-            labels.append(f"{g.people:,} people\n{'HTTP API' if mode == 'api' else 'raw driver'}")
-    parts = ax.violinplot(data, showmedians=True)
-    for body, color in zip(parts["bodies"], ["tab:blue", "tab:orange"] * len(graphs)):
-        body.set_facecolor(color)
-        body.set_alpha(0.6)
-    ax.set_xticks(range(1, len(labels) + 1), labels)
-    ax.set_ylabel("latency at concurrency 1 (ms)")
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"mutual connections of two hubs ({hub_degree:,} hub links each, same mutual count)")
+    names = list(result["ops"])
+    small, large = result["sizes"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, 0.42 * len(names) + 2), sharey=True)
+    ys = list(range(len(names)))[::-1]
+    for label, side, color, dy in ((f"{small['people']:,} people ({small['instance']})", "small", "tab:blue", 0.15),
+                                   (f"{large['people']:,} people ({large['instance']})", "large", "tab:red", -0.15)):
+        vals = [(result["ops"][n]["api"][side] or {}).get("medianMs") or float("nan") for n in names]
+        left.scatter(vals, [y + dy for y in ys], color=color, label=label, zorder=3)
+    left.set_xscale("log")
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    left.xaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    left.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+    left.xaxis.set_minor_formatter(NullFormatter())
+    left.set_xlabel("HTTP API median latency, concurrency 1 (ms, log)")
+    left.set_yticks(ys, names)
+    left.grid(axis="x", alpha=0.3)
+    left.legend(loc="best")
+    for mode, color, dy in (("api", "tab:blue", 0.18), ("raw", "tab:orange", -0.18)):
+        vals = [result["ops"][n][mode]["largeOverSmall"] or 0 for n in names]
+        right.barh([y + dy for y in ys], vals, height=0.34, color=color,
+                   label="HTTP API" if mode == "api" else "raw driver")
+    right.axvline(1.0, color="grey", lw=1)
+    right.axvline(1.3, color="tab:red", lw=1, ls="--", label="goal 1.3x")
+    right.set_xlabel(f"median at {large['people']:,} / median at {small['people']:,}")
+    right.legend(loc="lower right")
+    right.grid(axis="x", alpha=0.3)
+    fig.suptitle(f"graphsvc: every bench operation on {small['people']:,} vs {large['people']:,} people "
+                 f"(same hub degree), interleaved, {result['stamp']}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
