@@ -224,3 +224,19 @@ def assert_error(resp: httpx.Response, status: int, code: str | None = None) -> 
     if code:
         assert body["error"]["code"] == code, body
     return body
+
+
+@pytest.fixture
+def receivers():
+    """Webhook receivers on loopback (`receivers(**Receiver kwargs)`), closed after the test."""
+    from .receivers import Receiver
+
+    made: list[Receiver] = []
+
+    def make(**kw) -> Receiver:
+        made.append(Receiver(**kw))
+        return made[-1]
+
+    yield make
+    for r in made:
+        r.close()

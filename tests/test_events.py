@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
@@ -23,64 +22,10 @@ from graphsvc.db.database import Database
 from graphsvc.worker import dispatcher
 
 from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
+from .receivers import Receiver
 
 SECRET = "whsec_0123456789abcdef"
 DEADLINE = 30
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1: records every POST, answers what `answer(n)` says
-    for the n-th POST (1-based) of an event id."""
-
-    def __init__(self, answer=lambda n: 200, delay: float = 0.0):
-        self.received: list[dict] = []
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    event_id = self.headers.get("X-Graphsvc-Event-Id")
-                    n = 1 + sum(1 for r in receiver.received if r["headers"].get("X-Graphsvc-Event-Id") == event_id)
-                    receiver.received.append({"headers": dict(self.headers), "body": body})
-                if delay:
-                    time.sleep(delay)
-                self.send_response(answer(n))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        class HTTPServer(ThreadingHTTPServer):
-            request_queue_size = 128  # the default 5 drops connections from several dispatchers at once
-            daemon_threads = True
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def ids(self) -> list[str]:
-        with self.lock:
-            return [r["headers"]["X-Graphsvc-Event-Id"] for r in self.received]
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def receivers():
-    made: list[Receiver] = []
-
-    def make(**kw) -> Receiver:
-        made.append(Receiver(**kw))
-        return made[-1]
-
-    yield make
-    for r in made:
-        r.close()
 
 
 def register(staff: Caller, hook_id: str, url: str, types: list[str] | None = None, **extra) -> dict:
@@ -110,7 +55,7 @@ def all_events(staff: Caller, **params) -> list[dict]:
 
 
 def seconds(start: str, end: str) -> float:
-    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))
     return (parse(end) - parse(start)).total_seconds()
 
 

@@ -19,10 +19,8 @@ import hashlib
 import hmac
 import re
 import socket
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from ipaddress import ip_address
 
 import httpcore
@@ -57,57 +55,6 @@ def strict_org(strict) -> Org:
 
 
 # --- receivers on loopback --------------------------------------------------------------------
-
-class Receiver:
-    """An HTTP endpoint on 127.0.0.1 that records every request and answers `status`
-    (with `Location: location` when given)."""
-
-    def __init__(self, status: int = 200, location: str | None = None):
-        self.received: list[tuple[str, str]] = []
-        self.bodies: list[tuple[dict, bytes]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _any(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0) or 0))
-                receiver.bodies.append((dict(self.headers), body))
-                receiver.received.append((self.command, self.path))
-                self.send_response(status)
-                if location:
-                    self.send_header("Location", location)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            do_GET = do_POST = do_PUT = do_HEAD = _any
-
-            def log_message(self, *args):
-                pass
-
-        class HTTPServer(ThreadingHTTPServer):
-            daemon_threads = True
-
-        self.httpd = HTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}/hook"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def receivers():
-    made: list[Receiver] = []
-
-    def make(**kw) -> Receiver:
-        made.append(Receiver(**kw))
-        return made[-1]
-
-    yield make
-    for r in made:
-        r.close()
-
 
 def hook_body(url: str, secret: str = "whsec_0123456789abcdef") -> dict:
     return {"url": url, "secret": secret, "types": []}
@@ -285,7 +232,7 @@ def test_redirect_answers_are_not_followed(org: Org, receivers, status: int):
     POST there: the attempt counts as failed with the redirect's status."""
     staff = org.staff()
     target = receivers()
-    redirector = receivers(status=status, location=target.url)
+    redirector = receivers(answer=lambda n: status, location=target.url)
     assert staff.put("/community/webhooks/wh_redir", hook_body(redirector.url)).status_code == 201
     assert org.member("usr_alice").post("/client/community/follow", {"following": "usr_bob"}).status_code == 201
 
@@ -357,6 +304,6 @@ def test_secrets_stored_in_plain_text_are_sealed_and_still_sign(org: Org, neo4j_
     assert org.member("usr_alice").post("/client/community/follow", {"following": "usr_bob"}).status_code == 201
     [d] = wait_deliveries(staff, "wh_old", finished, "the delivery")
     assert d["state"] == "delivered", d
-    headers, body = rx.bodies[-1]
+    headers, body = rx.received[-1]["headers"], rx.received[-1]["body"]
     expected = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(headers["X-Graphsvc-Signature"], expected)
