@@ -347,10 +347,11 @@ def test_check_reports_broken_invariants(fault_db, fault_server, fault_driver):
         "CREATE (a)-[:FOLLOWS {since: datetime()}]->(:Person {org: $other, id: 'usr_elsewhere', key: 'k'})")
     run("CREATE (:Person {org: $org, email: 'Mixed@Example.com', key: 'k2'})")
     run("MATCH (e:Event {org: $org}) WHERE e.type = 'follow.created' SET e.subject = 'pg_gone'")
+    run("MATCH (:Person {org: $org, id: 'usr_alice'})-[f:FOLLOWS]->(:Page) SET f.audienceKey = 'stale'")
     broken = graphsvc_check(fault_db, "--org", org)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     for check in ("page_counters", "connections", "live_pairs", "cross_org", "people", "follow_events",
-                  "connection_events"):
+                  "connection_events", "audience_keys"):
         assert f"] {check}:" in broken.stdout, (check, broken.stdout)
     assert "counter=7, edges=1" in broken.stdout
     print("\n" + broken.stdout)

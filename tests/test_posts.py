@@ -106,11 +106,11 @@ def test_bad_input(author, other_org):
     assert_error(org.member("usr_c0").get(A.format("p_public")), 403)
 
 
-def test_audience_and_visibility_match_an_oracle_on_a_random_graph(org, neo4j_target, tmp_path):
+def test_audience_and_visibility_match_an_oracle_on_a_random_graph(org, neo4j_target, driver, tmp_path):
     """A generated graph with protected members, pending follows, rejected and pending
     connections, blocks, mutes and page posts: the audience of every post, and the verdict
     of every (viewer, post), equal a plain Python reading of CONTRACT.md's rules. No pending
-    follow grants anything."""
+    follow grants anything. The import gave every active follow its audienceKey."""
     import random
 
     from .test_import import run_cli, write_csv
@@ -150,6 +150,7 @@ def test_audience_and_visibility_match_an_oracle_on_a_random_graph(org, neo4j_ta
               [[pid, a, v, g or ""] for pid, (a, v, g) in sorted(posts.items())])
     result = run_cli(neo4j_target, "import", "--org", org.id, str(folder))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert audience_keys(driver, org.id) == []
     mutes = set()
     while len(mutes) < 10:
         mutes.add(tuple(rng.sample(people, 2)))
@@ -207,3 +208,132 @@ def test_audience_and_visibility_match_an_oracle_on_a_random_graph(org, neo4j_ta
             want = verdict(viewer, r["postId"])
             assert (r["visible"], r["reason"]) == want, (viewer, r["postId"])
             assert r["muted"] == ((viewer, posts[r["postId"]][0]) in mutes), (viewer, r["postId"])
+
+
+# --- the audience index: every write path keeps each active follow's audienceKey -------------------
+
+def audience_keys(driver, org_id: str) -> list[str]:
+    """What `graphsvc check --org` reports for the org (nothing when every invariant holds)."""
+    from graphsvc.ops import check
+
+    _, violations = check.run(driver, "neo4j", org_id)
+    return [f"{v.check}: {v.detail}" for v in violations]
+
+
+def test_the_audience_follows_every_write_path(org, driver):
+    """The follower sources of the audience read the follows_audience index only, so every
+    change to a follow must keep its audienceKey: follow (person, page), a pending request
+    and its approval, approval of the backlog, unfollow, removing a follower, a block, and a
+    sign-in that claims an email placeholder or folds one into the member (the follows from
+    it and to it move, and the follower's or the followed's key changes). After each, the
+    audience equals the follows as the API tells them, and `graphsvc check` is clean."""
+    staff, service = org.staff(), org.service()
+    assert staff.put("/community/pages/pg_w", {"name": "W"}).status_code == 201
+    assert org.member("usr_hal").post(f"{F}/follow", {"following": "pg_w", "followingType": "page"}).status_code == 201
+    for post, author in (("w_pub", "usr_w"), ("h_pub", "usr_hal")):
+        assert staff.put(f"/community/posts/{post}", {"authorId": author, "visibility": "public",
+                                                      "pageId": "pg_w"}).status_code == 201
+    followers: dict[str, set[str]] = {"usr_w": set(), "usr_hal": set()}
+    page: set[str] = {"usr_hal"}
+
+    def want(author: str) -> dict[str, str]:
+        out = {u: "page_follower" for u in page}
+        out.update({u: "follower" for u in followers[author]})
+        out.pop(author, None)
+        return out
+
+    def holds(step: str) -> None:
+        for post, author in (("w_pub", "usr_w"), ("h_pub", "usr_hal")):
+            for limit in (2, 1000):
+                got = walk(staff, post, limit)
+                assert len(got) == len({m["userId"] for m in got}), (step, post)
+                assert {m["userId"]: m["reason"] for m in got} == want(author), (step, post, limit)
+        assert audience_keys(driver, org.id) == [], step
+
+    def follow(who, target: str, kind: str = "person", code: int = 201, **body) -> None:
+        r = who.post(f"{F}/follow", {"following": target, "followingType": kind, **body})
+        assert r.status_code == code, r.text
+
+    follow(org.member("usr_a"), "usr_w")
+    follow(org.member("usr_a"), "pg_w", "page")
+    follow(org.member("usr_b"), "pg_w", "page")
+    followers["usr_w"].add("usr_a")
+    page |= {"usr_a", "usr_b"}
+    holds("follow a person and a page")
+
+    assert org.member("usr_w").put(f"{F}/settings", {"protected": True}).status_code == 200
+    for sub in ("usr_c", "usr_d", "usr_e"):
+        follow(org.member(sub), "usr_w", code=202)
+    holds("pending requests are no audience")
+    assert org.member("usr_w").post(f"{F}/follow-requests/usr_c/approve").status_code == 204
+    followers["usr_w"].add("usr_c")
+    holds("one request approved")
+    assert org.member("usr_w").put(f"{F}/settings", {"protected": False}).status_code == 200
+    followers["usr_w"] |= {"usr_d", "usr_e"}
+    holds("protection off approves the backlog")
+
+    assert org.member("usr_a").delete(f"{F}/follow/usr_w").status_code == 204
+    followers["usr_w"].discard("usr_a")
+    assert org.member("usr_w").delete(f"{F}/followers/usr_d").status_code == 204
+    followers["usr_w"].discard("usr_d")
+    assert org.member("usr_w").post(f"{F}/blocks", {"targetId": "usr_e"}).status_code == 201
+    followers["usr_w"].discard("usr_e")
+    holds("unfollow, a follower removed, a block")
+
+    # An email placeholder follows; its owner's first sign-in makes it the member (same node).
+    follow(service, "usr_w", userId="fay@example.com")
+    followers["usr_w"].add("fay@example.com")
+    holds("a placeholder follows")
+    assert org.member("usr_fay", email="fay@example.com").get(f"{F}/following").status_code == 200
+    followers["usr_w"] = followers["usr_w"] - {"fay@example.com"} | {"usr_fay"}
+    holds("sign-in claims the placeholder")
+
+    # usr_gus is known by id; as gus@example.com (a second node) he follows usr_w and pg_w,
+    # and usr_i follows hal@example.com: the sign-ins fold both placeholders into the members.
+    follow(org.member("usr_gus"), "usr_hal")
+    followers["usr_hal"].add("usr_gus")
+    follow(service, "usr_w", userId="gus@example.com")
+    follow(service, "pg_w", "page", userId="gus@example.com")
+    followers["usr_w"].add("gus@example.com")
+    page.add("gus@example.com")
+    follow(org.member("usr_i"), "hal@example.com")
+    holds("placeholders beside the members")
+    assert org.member("usr_gus", email="gus@example.com").get(f"{F}/following").status_code == 200
+    followers["usr_w"] = followers["usr_w"] - {"gus@example.com"} | {"usr_gus"}
+    page = page - {"gus@example.com"} | {"usr_gus"}
+    assert org.member("usr_hal", email="hal@example.com").get(f"{F}/following").status_code == 200
+    followers["usr_hal"].add("usr_i")
+    holds("sign-ins fold the placeholders into the members")
+
+
+def test_check_repair_back_fills_the_audience_keys(org, driver, neo4j_target):
+    """A store written before the key existed: the audience misses its followers, the
+    checker says so, `graphsvc check --repair` back-fills every key (and takes one off a
+    pending request), after which the audience is whole and a second repair finds nothing."""
+    from .test_faults import graphsvc_check
+
+    staff = org.staff()
+    assert staff.put("/community/pages/pg_r", {"name": "R"}).status_code == 201
+    assert staff.put("/community/posts/r_pub", {"authorId": "usr_r", "visibility": "public",
+                                                "pageId": "pg_r"}).status_code == 201
+    for i in range(5):
+        assert org.member(f"usr_f{i}").post(f"{F}/follow", {"following": "usr_r"}).status_code == 201
+        assert org.member(f"usr_g{i}").post(f"{F}/follow", {"following": "pg_r",
+                                                            "followingType": "page"}).status_code == 201
+    assert org.member("usr_r").put(f"{F}/settings", {"protected": True}).status_code == 200
+    assert org.member("usr_pending").post(f"{F}/follow", {"following": "usr_r"}).status_code == 202
+    whole = {m["userId"]: m["reason"] for m in walk(staff, "r_pub", 3)}
+    assert len(whole) == 10 and "usr_pending" not in whole
+
+    driver.execute_query("MATCH (:Person {org: $org})-[f:FOLLOWS]->() REMOVE f.audienceKey", org=org.id)
+    driver.execute_query("MATCH (:Person {org: $org, id: 'usr_pending'})-[f:FOLLOWS]->() "
+                         "SET f.audienceKey = $org + '|person|x|y'", org=org.id)
+    assert walk(staff, "r_pub", 3) == []
+    found = graphsvc_check(neo4j_target, "--org", org.id)
+    assert found.returncode == 1 and "] audience_keys: 11" in found.stdout, found.stdout
+    fixed = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert f"[{org.id}] audience_keys: 11 follow(s)" in fixed.stdout, fixed.stdout
+    assert {m["userId"]: m["reason"] for m in walk(staff, "r_pub", 3)} == whole
+    again = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert again.returncode == 0 and "repaired: 0 org(s)" in again.stdout, again.stdout

@@ -2,7 +2,8 @@
 // identity/merge_people in this transaction, so a concurrent identical follow
 // waits here and then sees the edge: never two FOLLOWS between the same pair.
 // A protected target gets a pending request (`status: 'pending'`) to approve;
-// asking again while it is pending changes nothing.
+// asking again while it is pending changes nothing. An active follow carries its
+// `audienceKey` (cypher/schema/002_indexes: org|person|followed key|follower key).
 MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
 MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
 OPTIONAL MATCH (me)-[existing:FOLLOWS]->(t)
@@ -18,6 +19,9 @@ WITH me, t, existing,
   END AS outcome
 CALL (me, t, outcome) {
   WITH me, t, outcome WHERE outcome IN ['created', 'requested']
-  CREATE (me)-[:FOLLOWS {since: datetime(), status: CASE outcome WHEN 'created' THEN 'active' ELSE 'pending' END}]->(t)
+  CREATE (me)-[:FOLLOWS {since: datetime(), status: CASE outcome WHEN 'created' THEN 'active' ELSE 'pending' END,
+                         audienceKey: CASE outcome WHEN 'created' THEN
+                           $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|' + me.key
+                         END}]->(t)
 }
 RETURN outcome, {type: 'person', id: t.id, email: t.email, name: null} AS following

@@ -9,7 +9,8 @@
 //   further along (an active follow over a pending request, an accepted connection
 //   over a pending one), else the user's own -- and a block either of them had takes
 //   its effect on the other's follows and connections. Every edge removed is returned,
-//   so that the caller writes its follow.deleted / connection.removed event.
+//   so that the caller writes its follow.deleted / connection.removed event. A moved
+//   active follow gets the `audienceKey` of its new ends (cypher/schema/002_indexes).
 // - An email another user id holds is left to that member (README, Decisions).
 // Never creates a duplicate: (org, id) and (org, email) are unique, so a racing
 // claim fails and is retried.
@@ -83,7 +84,10 @@ CALL (p, e, action) {
       WHEN 'replace' THEN {from: p {.id, .email}, to: t {.id, .email}, type: type, status: x.status}
     END AS dropped
   FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE x)
-  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (p)-[n:FOLLOWS]->(t) SET n = properties(r))
+  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (p)-[n:FOLLOWS]->(t)
+    SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
+      $org + CASE WHEN t:Page THEN '|page|' + replace(replace(t.id, '\\', '\\\\'), '|', '\\|')
+                  ELSE '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') END + '|' + p.key END)
   FOREACH (_ IN CASE WHEN fate <> 'move' AND t:Page THEN [1] ELSE [] END |
     SET t.followerCount = t.followerCount - 1)
   DELETE r
@@ -104,7 +108,9 @@ CALL (p, e, action) {
       WHEN 'replace' THEN {from: s {.id, .email}, to: p {.id, .email}, type: 'person', status: x.status}
     END AS dropped
   FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE x)
-  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (s)-[n:FOLLOWS]->(p) SET n = properties(r))
+  FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (s)-[n:FOLLOWS]->(p)
+    SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
+      $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|' + s.key END)
   DELETE r
   RETURN collect(dropped) AS followsIn
 }

@@ -2,11 +2,14 @@
 // (org, id); rows naming an unknown person, a self-follow or a blocked pair are
 // skipped (counted by the caller as rows in minus rows written). MERGE makes a
 // re-run change nothing. `status` is active, or pending for a request to a protected person;
-// `imported` marks an edge that came in without an event (see check/follow_edges).
+// `imported` marks an edge that came in without an event (see check/follow_edges);
+// an active one carries its `audienceKey` (cypher/schema/002_indexes).
 UNWIND $rows AS row
 MATCH (a:Person {org: $org, id: row.followerId})
 MATCH (b:Person {org: $org, id: row.followingId})
 WHERE a <> b AND NOT EXISTS { (a)-[:BLOCKS]-(b) }
 MERGE (a)-[f:FOLLOWS]->(b)
-  ON CREATE SET f.since = coalesce(datetime(row.since), datetime()), f.status = row.status, f.imported = true
+  ON CREATE SET f.since = coalesce(datetime(row.since), datetime()), f.status = row.status, f.imported = true,
+                f.audienceKey = CASE WHEN row.status = 'active' THEN
+                  $org + '|person|' + replace(replace(b.key, '\\', '\\\\'), '|', '\\|') + '|' + a.key END
 RETURN count(*) AS written

@@ -16,6 +16,12 @@ What is checked, per org (each query starts from the org's index entries):
   `id`, joins two different people, has status pending|accepted|rejected, and has
   `liveKey` set exactly when pending or accepted, equal to the pair's key.
 - live_pairs: at most one live (liveKey set) CONNECTED per pair of people.
+- audience_keys: every active FOLLOWS from a person of the org carries the
+  `audienceKey` its two ends make (org | person or page | the followed person's key
+  or the page's id | the follower's key; cypher/schema/002_indexes) and no pending
+  one carries any: the audience of a post reads followers from that index alone.
+  `--repair` sets (or removes) every wrong one, in transactions of 1,000 people: the
+  back-fill of a store written before the key existed.
 - cross_org: no relationship joins a node of the org (Person, Page, Post, Event,
   Webhook, and through those Delivery) to a node of another org or of none.
 - follow_events: the outbox agrees with the FOLLOWS edges both ways. For each
@@ -67,8 +73,8 @@ from ..text import first_invalid, repaired
 # Rows kept per failing check; enough to act on, never a flood.
 CAP = 50
 
-CHECKS = ("page_counters", "people", "connections", "live_pairs", "cross_org", "follow_events",
-          "connection_events", "stored_text")
+CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "cross_org",
+          "follow_events", "connection_events", "stored_text")
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,14 @@ def repair_text(driver: Driver, database: str, org: str) -> tuple[int, int]:
         return session.execute_write(work)
 
 
+def repair_audience_keys(driver: Driver, database: str, org: str) -> int:
+    """Set every wrong (or missing) `audienceKey` of the org's follows, and remove it
+    from any pending one: an auto-commit query that commits every 1,000 people, so a
+    large org is back-filled without one huge transaction. The number of edges fixed."""
+    with driver.session(database=database) as session:
+        return S.check.repair_audience_keys.run(session, org=org).single()["fixed"] or 0
+
+
 def _fmt(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items())
 
@@ -219,7 +233,7 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
         out.extend(Violation(check, org, d) for d in details)
 
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
-                      S.check.cross_org):
+                      S.check.audience_keys, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
     add("follow_events", follow_violations(_read(driver, database, S.check.follow_events, org=org),
                                            _read(driver, database, S.check.follow_edges, org=org))[:CAP])
@@ -260,13 +274,18 @@ def report(orgs: list[str], violations: list[Violation]) -> str:
 
 
 def repair_report(driver: Driver, database: str, org: str | None) -> str:
-    """Repair every tenant's stored text (or one tenant's) and say what was rewritten."""
-    lines = []
+    """Repair every tenant's stored text and follows' audience keys (or one tenant's) and
+    say what was rewritten."""
+    lines, repaired_orgs = [], 0
     for one_org in tenants(driver, database, org):
         contexts, payloads = repair_text(driver, database, one_org)
         if contexts or payloads:
             lines.append(f"  [{one_org}] stored_text: {contexts} connection context(s), {payloads} event payload(s)")
-    return "\n".join([f"repaired: {len(lines)} org(s)", *lines])
+        keys = repair_audience_keys(driver, database, one_org)
+        if keys:
+            lines.append(f"  [{one_org}] audience_keys: {keys} follow(s)")
+        repaired_orgs += bool(contexts or payloads or keys)
+    return "\n".join([f"repaired: {repaired_orgs} org(s)", *lines])
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -290,5 +309,6 @@ def add_command(sub: Any) -> None:
     p.add_argument("--org", help="check one tenant only (index seeks only); default: every tenant")
     p.add_argument("--repair", action="store_true",
                    help="first rewrite stored text that fails stored_text (U+FFFD for a lone surrogate, "
-                        "null for NaN/Infinity), then check")
+                        "null for NaN/Infinity) and set every follow's audienceKey that fails audience_keys "
+                        "(the back-fill after an upgrade), then check")
     p.set_defaults(fn=_main)

@@ -11,8 +11,9 @@ the service's rules. So an offline load:
    statements do in Cypher (rows naming nobody, self-follows and -requests and a second
    live connection per pair are skipped; a block removes the follows and connections
    between the two; `org`, `Person.key`, `liveKey`, `respondedAt`, `status` defaults,
-   each page's `followerCount`, `imported`), and writes the admin importer's CSV under
-   the instance's `offline/` folder. Nothing of the instance is touched yet;
+   each page's `followerCount`, `imported`, an active follow's `audienceKey`), and
+   writes the admin importer's CSV under the instance's `offline/` folder. Nothing of
+   the instance is touched yet;
 2. refuses a database that holds data unless `replace`;
 3. stops the instance (holding its start lock), moves the old store aside and runs
    neo4j-admin; if that fails the old store is put back, so no half-built database is
@@ -57,7 +58,7 @@ NODE_HEADERS = {
     "Post": [":ID", "org", "id", "visibility", "createdAt:datetime"],
 }
 REL_HEADERS = {
-    "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean"],
+    "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean", "audienceKey"],
     "CONNECTED": [":START_ID", ":END_ID", "id", "org", "status", "liveKey", "message", "context",
                   "requestedAt:datetime", "respondedAt:datetime", "imported:boolean"],
     "BLOCKS": [":START_ID", ":END_ID", "since:datetime"],
@@ -105,6 +106,15 @@ class _Out:
         return out
 
 
+def audience_key(org: str, kind: str, followed: str, follower_key: str) -> str:
+    """An active follow's `audienceKey`, as the follow statements write it
+    (cypher/schema/002_indexes): org | person or page | the followed person's key or the
+    page's id, with `\\` and `|` escaped so that no followed prefixes another | the
+    follower's key."""
+    escaped = followed.replace("\\", "\\\\").replace("|", "\\|")
+    return f"{org}|{kind}|{escaped}|{follower_key}"
+
+
 def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
@@ -124,6 +134,7 @@ class Converter:
         self.followers: list[int] = []
         self.page_base = self.post_base = 0
         self.blocked: set[int] = set()  # unordered pairs, lower * n + higher
+        self.key_newline = False
         self.stats = {kind: Stats(kind) for kind in KINDS}
         self.out: dict[str, _Out] = {}
 
@@ -264,6 +275,8 @@ class Converter:
             stats.written += 1
             stats.nodes += 1
         self.page_base = len(self.people)
+        # A key with a line break makes the follows' audienceKey span lines too.
+        self.key_newline = out.multiline
 
     def read_pages(self, files: list[Path]) -> None:
         """importer/pages: merged on id; followerCount is written once the follows are read."""
@@ -347,7 +360,13 @@ class Converter:
                 stats.relationships += 1
                 blocks.deleted += 1
                 continue
-            out.write([a, target, row["since"] or self.now, row["status"], "true"])
+            audience = None
+            if row["status"] == "active":
+                audience = (audience_key(self.org, "page", self.page_rows[target - self.page_base][0], self.keys[a])
+                            if target >= self.page_base else
+                            audience_key(self.org, "person", self.keys[target], self.keys[a]))
+            out.write([a, target, row["since"] or self.now, row["status"], "true", audience],
+                      audience if self.key_newline else None)
             stats.written += 1
             stats.relationships += 1
 
