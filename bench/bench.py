@@ -24,24 +24,25 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import neo4j  # noqa: E402
+import neo4j
 
+from graphsvc.api import cursor
 from graphsvc.auth import mint
-from graphsvc.api import cursor  # noqa: E402
-from graphsvc.db import S, Statement  # noqa: E402
-from graphsvc.domain import connections as conn_domain  # noqa: E402
-from graphsvc.domain import follows as follow_domain  # noqa: E402
-from graphsvc.domain import graph as graph_domain  # noqa: E402
-from graphsvc.ops import localdb  # noqa: E402
-from graphsvc.people import PersonRef  # noqa: E402
+from graphsvc.db import S, Statement
+from graphsvc.domain import connections as conn_domain
+from graphsvc.domain import follows as follow_domain
+from graphsvc.domain import graph as graph_domain
+from graphsvc.ops import localdb
+from graphsvc.people import PersonRef
 
 Call = Callable[[], Awaitable[Any]]
 
@@ -581,15 +582,18 @@ def start_server(inst: localdb.Instance, port: int, secret: str, extra: list[str
     raise SystemExit(f"API server not ready; see {log}")
 
 
+def process_tree(pid: int) -> list[int]:
+    """A process and its running children (uvicorn workers)."""
+    try:
+        return [pid] + [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return [pid]
+
+
 def peak_rss_mb(pid: int) -> float:
     """VmHWM of the server and its children (uvicorn workers), in MB."""
     total = 0
-    pids = [pid]
-    try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):

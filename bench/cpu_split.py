@@ -25,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import HttpPool, start_server  # noqa: E402  (bench/bench.py)
-from graphsvc.auth import mint  # noqa: E402
-from graphsvc.ops import localdb  # noqa: E402
+from bench import HttpPool, process_tree, start_server
+from graphsvc.auth import mint
+from graphsvc.ops import localdb
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -35,12 +35,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 def cpu_seconds(pid: int) -> float:
     """User + system CPU of a process and its children that are still running."""
     total = 0.0
-    pids = [pid]
-    try:
-        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        pass
-    for p in pids:
+    for p in process_tree(pid):
         fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / TICK
     return total

@@ -1,6 +1,7 @@
 """Webhook receivers on 127.0.0.1 for the event and webhook-security tests: each records
 every request it gets and answers what `answer(n)` says for the n-th request carrying
-one event id (1-based), so a test can make a receiver fail a few times, then succeed."""
+one event id (1-based), so a test can make a receiver fail a few times, then succeed.
+And the wait for a webhook's deliveries to reach a state."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from .conftest import Caller
+
+DEADLINE = 30  # seconds a test waits for deliveries
 
 
 class Receiver:
@@ -54,3 +61,17 @@ class Receiver:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def wait_deliveries(staff: Caller, hook_id: str, done, what: str) -> list[dict]:
+    """Poll the deliveries listing until `done(deliveries)` holds, or fail after DEADLINE."""
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        r = staff.get(f"/community/webhooks/{hook_id}/deliveries", params={"limit": 100})
+        assert r.status_code == 200, r.text
+        data = r.json()["data"]
+        if done(data):
+            return data
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}: {data}")
+        time.sleep(0.1)

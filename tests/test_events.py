@@ -22,7 +22,7 @@ from graphsvc.db.database import Database
 from graphsvc.worker import dispatcher
 
 from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
-from .receivers import Receiver
+from .receivers import Receiver, wait_deliveries
 
 SECRET = "whsec_0123456789abcdef"
 DEADLINE = 30
@@ -32,20 +32,6 @@ def register(staff: Caller, hook_id: str, url: str, types: list[str] | None = No
     r = staff.put(f"/community/webhooks/{hook_id}", {"url": url, "secret": SECRET, "types": types or [], **extra})
     assert r.status_code == 201, r.text
     return r.json()
-
-
-def wait_deliveries(staff: Caller, hook_id: str, done, what: str) -> list[dict]:
-    """Poll the deliveries listing until `done(deliveries)` holds, or fail after DEADLINE."""
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        r = staff.get(f"/community/webhooks/{hook_id}/deliveries", params={"limit": 100})
-        assert r.status_code == 200, r.text
-        data = r.json()["data"]
-        if done(data):
-            return data
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}: {data}")
-        time.sleep(0.1)
 
 
 def all_events(staff: Caller, **params) -> list[dict]:

@@ -29,7 +29,8 @@ import pytest
 
 from graphsvc.worker import egress
 
-from .conftest import DISPATCH_ENV, Caller, Org, Server, assert_error
+from .conftest import DISPATCH_ENV, Org, Server, assert_error
+from .receivers import wait_deliveries
 
 DEADLINE = 30
 
@@ -58,20 +59,6 @@ def strict_org(strict) -> Org:
 
 def hook_body(url: str, secret: str = "whsec_0123456789abcdef") -> dict:
     return {"url": url, "secret": secret, "types": []}
-
-
-def wait_deliveries(staff: Caller, hook_id: str, done, what: str) -> list[dict]:
-    """Poll the deliveries listing until `done(deliveries)` holds, or fail after DEADLINE."""
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        r = staff.get(f"/community/webhooks/{hook_id}/deliveries", params={"limit": 100})
-        assert r.status_code == 200, r.text
-        data = r.json()["data"]
-        if done(data):
-            return data
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}: {data}")
-        time.sleep(0.1)
 
 
 def finished(deliveries: list[dict]) -> bool:
