@@ -7,7 +7,10 @@ accept) on two graphs, the second larger, each in its own Neo4j instance behind 
 own API server. Both graphs must have hubs of the same degree (`--hub-degree` of
 `graphsvc generate`): a hub's cost follows its degree, so the comparison is only fair
 when a hub is the same hub at both sizes (the generator's twin hubs also share the
-same number of mutuals at any size).
+same number of mutuals at any size). For the same reason the followers pages are read
+on the small graph's 10 most followed people and, on the large graph, on the people
+whose follower counts are closest to theirs (`--most-followed`: each graph's own 10
+most followed instead, whose lists are several times longer on the large graph).
 
 Two ways to name the graphs:
 - `--small-instance bench --small-data bench-data/100000 --large-instance bench-1000000
@@ -158,6 +161,29 @@ class Side:
         await self.bench.prepare()
         self.ops = {op.name: op for op in self.bench.ops()}
 
+    async def match_followed(self, targets: list[int]) -> None:
+        """The followers ops' subjects with the follower counts of the other graph's (the
+        closest person to each), in place of this graph's most followed: a list's cost
+        follows its length, and the most followed of a graph ten times larger have lists
+        several times longer. The deep-page cursors are taken again for them."""
+        lo, hi = int(min(targets) * 0.9), int(max(targets) * 1.1) + 1
+        records, _, _ = await self.driver.execute_query(
+            "MATCH (p:Person {org: $org}) WITH p, COUNT { (p)<-[:FOLLOWS]-() } AS n WHERE $lo <= n <= $hi "
+            "RETURN p.id AS id, n", org=self.args.org, lo=lo, hi=hi, database_="neo4j")
+        pool = sorted((r["n"], r["id"]) for r in records)
+        chosen: list[tuple[str, int]] = []
+        for target in targets:
+            if not pool:
+                break
+            n, who = min(pool, key=lambda c: abs(c[0] - target))
+            pool.remove((n, who))
+            chosen.append((who, n))
+        self.subjects["mostFollowed"] = list(self.subjects["followed"])
+        self.subjects["followed"][:] = chosen  # the ops read this very list
+        await self.bench.prepare()
+        print(f"{self.label}: followers subjects matched to {targets[:3]}...: {chosen[:3]}...", file=sys.stderr,
+              flush=True)
+
     def floor(self, i: int):
         return self.bench.floor
 
@@ -248,6 +274,9 @@ def main() -> int:
     p.add_argument("--op-seconds", type=float, default=60.0, help="cap on each operation's sampling")
     p.add_argument("--ops", nargs="*", help="only these operations")
     p.add_argument("--seed", type=int, default=None, help="subject picks (default: new each run)")
+    p.add_argument("--most-followed", action="store_true",
+                   help="followers ops on each graph's 10 most followed people (default: the large graph's "
+                        "people with the small graph's top-10 follower counts)")
     p.add_argument("--out", default="bench-results/scale")
     args = p.parse_args()
     if args.seed is None:
@@ -271,6 +300,8 @@ def main() -> int:
             for side in sides:
                 await side.start(out / f"server-{side.inst.name}-{stamp}.log")
                 started.append(side)
+            if not args.most_followed:
+                await sides[1].match_followed([n for _, n in sides[0].subjects["followed"]])
             names = [n for n in sides[0].ops if n in sides[1].ops and (not args.ops or n in args.ops)]
             print(f"{len(names)} operations, interleaved across {sides[0].inst.name} and {sides[1].inst.name}",
                   file=sys.stderr, flush=True)
@@ -288,6 +319,7 @@ def main() -> int:
         side.info = {
             "instance": side.inst.name, "data": str(side.data), "people": s["people"], "posts": s["posts"],
             "hubDegrees": s["hubDegrees"], "twinHubs": s["twinHubs"], "followed": s["followed"],
+            "mostFollowed": s.get("mostFollowed", s["followed"]),
             "memory": memory_settings(side.inst), "storeBytes": store_bytes(side.inst),
         }
     profiles = [profile(side.inst, args.org, *side.subjects["twinHubs"]) if side.subjects.get("twinHubs") else None

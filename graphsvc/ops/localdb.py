@@ -94,6 +94,12 @@ class Instance:
         return path.read_text().strip()
 
 
+def env_prefix(name: str) -> str:
+    """GRAPHSVC_<NAME>_NEO4J_, a hyphen in the name read as an underscore (a shell cannot
+    set a variable with a hyphen: `bench-1000000` is GRAPHSVC_BENCH_1000000_NEO4J_*)."""
+    return f"GRAPHSVC_{name.upper().replace('-', '_')}_NEO4J_"
+
+
 def instance(name: str) -> Instance:
     """The named instance, with ports and memory overridable from the environment."""
     defaults = {"dev": (7687, 7474, "1g", "1g"), "bench": (0, 0, "3g", "3g")}
@@ -101,7 +107,7 @@ def instance(name: str) -> Instance:
     # name (test, fault, ...) is a small instance on free ports.
     bolt, http, heap, pagecache = defaults.get("bench" if name.startswith("bench") else name,
                                                (0, 0, "768m", "512m"))
-    prefix = f"GRAPHSVC_{name.upper()}_NEO4J_"
+    prefix = env_prefix(name)
     return Instance(
         name=name,
         bolt_port=int(os.environ.get(prefix + "BOLT_PORT", bolt)),
@@ -219,7 +225,7 @@ def _start(inst: Instance, timeout: float) -> Instance:
     http = inst.http_port or previous.get("http_port") or _free_port()
     for port in (bolt, http):
         if _port_open(port):
-            raise SystemExit(f"port {port} on 127.0.0.1 is taken; set GRAPHSVC_{inst.name.upper()}_NEO4J_*_PORT")
+            raise SystemExit(f"port {port} on 127.0.0.1 is taken; set {env_prefix(inst.name)}*_PORT")
     _write_conf(inst, bolt, http)
     env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
     if not (home / "data" / "dbms" / "auth.ini").exists() and not (home / "data" / "databases").exists():
