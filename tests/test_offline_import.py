@@ -214,8 +214,8 @@ def _value(value, window):
 
 def graph(driver, org: str, window) -> dict:
     """Every node and relationship of the org with its properties, keyed by what names it.
-    Person keys are random per load, so `key` and `liveKey` are left out (check proves
-    liveKey is the pair's key)."""
+    Person keys are random per load, so `key`, `liveKey` and `audienceKey` are left out
+    but for whether they are set (check proves each equals what its ends make)."""
     def props(p: dict, drop: tuple = ()) -> dict:
         return {k: _value(v, window) for k, v in p.items() if k not in drop}
 
@@ -232,8 +232,8 @@ def graph(driver, org: str, window) -> dict:
              "MATCH (a:Post {org: $org})-[r]->(b) RETURN type(r) AS t, a.id AS a, labels(b)[0] AS l, b.id AS b, "
              "properties(r) AS p")
     out["relationships"] = sorted(
-        (r["t"], r["a"], r["l"], r["b"], json.dumps(props(r["p"], ("liveKey",)), sort_keys=True),
-         r["p"].get("liveKey") is not None) for r in rels)
+        (r["t"], r["a"], r["l"], r["b"], json.dumps(props(r["p"], ("liveKey", "audienceKey")), sort_keys=True),
+         r["p"].get("liveKey") is not None, r["p"].get("audienceKey") is not None) for r in rels)
     return out
 
 
@@ -264,7 +264,9 @@ def test_the_offline_load_is_the_transactional_import(loaded, driver):
     assert pg["name"] == 'Cats, "dogs"\nand more' and pg["followerCount"] == 2 and pg["createdAt"] == "NOW"
     assert off["pages"]["e_pg2"]["name"] == " spaced "
     assert off["people"]["e_cy"]["createdAt"] == "2025-01-02T03:04:05.123456789+02:00"
-    edges = {(t, a, b): (json.loads(p), live) for t, a, _, b, p, live in off["relationships"]}
+    edges = {(t, a, b): (json.loads(p), live) for t, a, _, b, p, live, _ in off["relationships"]}
+    audience = {(a, b): keyed for t, a, _, b, _, _, keyed in off["relationships"] if t == "FOLLOWS"}
+    assert audience[("e_bo", "e_ann")] is False and audience[("e_ann", "e_pg")] is True  # pending: no key
     accepted, _ = edges[("CONNECTED", "e_ann", "e_bo")]
     assert accepted["message"] == 'Line one\nline "two", ünïcode' and json.loads(accepted["context"])["s"] == "é"
     assert not any({a, b} == {"e_ed", "e_di"} and t != "BLOCKS" for t, a, b in edges)
