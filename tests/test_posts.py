@@ -337,3 +337,26 @@ def test_check_repair_back_fills_the_audience_keys(org, driver, neo4j_target):
     assert {m["userId"]: m["reason"] for m in walk(staff, "r_pub", 3)} == whole
     again = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
     assert again.returncode == 0 and "repaired: 0 org(s)" in again.stdout, again.stdout
+
+
+def test_a_post_by_email_keeps_its_author_when_the_email_is_folded_into_a_member(org: Org):
+    """A post registered by the author's email, before they signed in, belongs to the member
+    once a sign-in folds that email placeholder into them: the post keeps an author, and its
+    audience is the member's (their follower, by id, gets it; whoever muted the email does not)."""
+    staff = org.staff()
+    assert staff.put("/community/posts/p_mail", {"authorId": "dan@example.com",
+                                                 "visibility": "public"}).status_code == 201
+    assert org.member("usr_fan").post(f"{F}/follow", {"following": "usr_dan"}).status_code == 201
+    assert org.member("usr_early").post(f"{F}/follow", {"following": "dan@example.com"}).status_code == 201
+    # A mute of the email is a mute of the member too.
+    muter = org.member("usr_muter")
+    assert muter.post(f"{F}/follow", {"following": "usr_dan"}).status_code == 201
+    assert muter.post(f"{F}/mutes", {"targetId": "dan@example.com"}).status_code == 201
+    # usr_dan and dan@example.com are two nodes until dan signs in with both.
+    assert org.member("usr_dan", email="dan@example.com").get(f"{F}/follow/stats").json()["followers"] == 3
+    assert [m["id"] for m in muter.get(f"{F}/mutes").json()["data"]] == ["usr_dan"]
+    got = {m["userId"]: m["reason"] for m in walk(staff, "p_mail", 1000)}
+    assert got == {"usr_fan": "follower", "usr_early": "follower"}
+    # Re-registering names the member as the author: the same post, not a new one.
+    r = staff.put("/community/posts/p_mail", {"authorId": "usr_dan", "visibility": "public"})
+    assert r.status_code == 200, r.text

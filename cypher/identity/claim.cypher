@@ -59,14 +59,28 @@ CALL (p, e, action) {
   RETURN collect(CASE WHEN isFollow THEN follow END) AS blockedFollows,
          collect(CASE WHEN NOT isFollow THEN connection END) AS blockedConnections
 }
+// The placeholder's blocks and mutes, either way, become the member's.
 CALL (p, e, action) {
   WITH p, e, action WHERE action = 'fold'
-  MATCH (e)-[r:BLOCKS]-(o)
-  WITH p, o, r, startNode(r) = e AS outgoing, properties(r) AS props
+  MATCH (e)-[r:BLOCKS|MUTES]-(o)
+  WITH p, o, r, type(r) AS kind, startNode(r) = e AS outgoing, properties(r) AS props
   DELETE r
-  WITH p, o, outgoing, props WHERE o <> p
-  FOREACH (_ IN CASE WHEN outgoing THEN [1] ELSE [] END | MERGE (p)-[b:BLOCKS]->(o) ON CREATE SET b = props)
-  FOREACH (_ IN CASE WHEN outgoing THEN [] ELSE [1] END | MERGE (o)-[b:BLOCKS]->(p) ON CREATE SET b = props)
+  WITH p, o, kind, outgoing, props WHERE o <> p
+  FOREACH (_ IN CASE WHEN kind = 'BLOCKS' AND outgoing THEN [1] ELSE [] END |
+    MERGE (p)-[b:BLOCKS]->(o) ON CREATE SET b = props)
+  FOREACH (_ IN CASE WHEN kind = 'BLOCKS' AND NOT outgoing THEN [1] ELSE [] END |
+    MERGE (o)-[b:BLOCKS]->(p) ON CREATE SET b = props)
+  FOREACH (_ IN CASE WHEN kind = 'MUTES' AND outgoing THEN [1] ELSE [] END |
+    MERGE (p)-[m:MUTES]->(o) ON CREATE SET m = props)
+  FOREACH (_ IN CASE WHEN kind = 'MUTES' AND NOT outgoing THEN [1] ELSE [] END |
+    MERGE (o)-[m:MUTES]->(p) ON CREATE SET m = props)
+}
+// Posts registered under the email are the member's.
+CALL (p, e, action) {
+  WITH p, e, action WHERE action = 'fold'
+  MATCH (e)-[r:AUTHORED]->(post:Post)
+  DELETE r
+  CREATE (p)-[:AUTHORED]->(post)
 }
 // Follows from the placeholder (staff acting for an email can make them).
 CALL (p, e, action) {
