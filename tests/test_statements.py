@@ -43,6 +43,7 @@ AUDITED = {
     ("bench.py", "find_subjects"): "bench set-up",
     ("scale.py", "loaded"): "bench set-up",
     ("scale.py", "profile"): "bench set-up",
+    ("scale.py", "match_followed"): "bench set-up",
 }
 
 # Call sites that pick one of several statements at run time, with the keywords they pass.
