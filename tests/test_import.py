@@ -8,7 +8,10 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
+
+import pytest
 
 from .conftest import ROOT, assert_error
 
@@ -196,3 +199,17 @@ def test_import_protected_people_and_pending_follows(org, neo4j_target, tmp_path
     write_csv(tmp_path / "follows.csv", ["followerId", "followingId", "status"], [["usr_q", "usr_p", "maybe"]])
     bad = run_cli(neo4j_target, "import", "--org", org.id, str(tmp_path))
     assert bad.returncode == 2 and "status must be active or pending" in bad.stdout + bad.stderr
+
+
+@pytest.mark.parametrize("org", ["a|person|x", "org with space", "", "x" * 129])
+def test_an_org_name_the_api_would_refuse_is_refused_by_the_import(neo4j_target, driver, tmp_path, org):
+    """The org is part of stored keys (audienceKey starts `<org>|`): a name with `|` could
+    make one tenant's follows fall inside another's index range. The import accepts exactly
+    the org names a token may carry, and writes nothing otherwise."""
+    person = "usr_" + uuid.uuid4().hex[:12]
+    (tmp_path / "people.csv").write_text(f"id,email\n{person},\n")
+    r = run_cli(neo4j_target, "import", "--org", org, str(tmp_path / "people.csv"))
+    assert r.returncode == 2 and "--org" in r.stderr, r.stderr
+    n = driver.execute_query("MATCH (p:Person {org: $org, id: $id}) RETURN count(p) AS n",
+                             org=org, id=person).records[0]["n"]
+    assert n == 0

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..people import ID_RE
 from . import localdb
 
 
@@ -81,9 +82,18 @@ def _generate(args: argparse.Namespace) -> int:
     return _import(args)
 
 
+def org_name(value: str) -> str:
+    """Exactly the org names a token may carry: the org is the first part of stored keys
+    (audienceKey), so a `|` in it could put one tenant's rows in another's index range."""
+    if not ID_RE.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an org name (1-128 of A-Z a-z 0-9 _ - . :)")
+    return value
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     def common(p: argparse.ArgumentParser, org: str | None = None) -> None:
-        p.add_argument("--org", required=org is None, default=org, help="the tenant the rows belong to")
+        p.add_argument("--org", type=org_name, required=org is None, default=org,
+                       help="the tenant the rows belong to")
         p.add_argument("--instance", help="write to this local Neo4j instance (e.g. bench) instead of NEO4J_URI")
         p.add_argument("--batch-size", type=int, default=int(os.environ.get("GRAPHSVC_IMPORT_BATCH", 2000)))
         p.add_argument("--parallel", type=int, default=int(os.environ.get("GRAPHSVC_IMPORT_PARALLEL", 2)),
