@@ -40,6 +40,8 @@ def populated(driver) -> None:
     org = "org-plans-statistics"
     if driver.execute_query("MATCH (p:Person {org: $org, id: 'p0'}) RETURN count(p) AS n", org=org).records[0]["n"]:
         return
+    # Every active follow of a real store carries its audienceKey (cypher/schema/002_indexes), so
+    # these do too: with an empty follows_audience index the planner may rather scan it.
     driver.execute_query(
         "UNWIND range(0, 999) AS i CREATE (:Person {org: $org, id: 'p' + i, key: randomUUID()})", org=org)
     driver.execute_query(
@@ -48,7 +50,8 @@ def populated(driver) -> None:
         "WHERE a <> b "
         "CREATE (a)-[:CONNECTED {id: 'plans-' + i, org: $org, status: 'accepted', liveKey: 'plans-live-' + i, "
         "requestedAt: datetime(), imported: true}]->(b), "
-        "(a)-[:FOLLOWS {since: datetime(), status: 'active', imported: true}]->(b) "
+        "(a)-[:FOLLOWS {since: datetime(), status: 'active', imported: true, "
+        "audienceKey: $org + '|person|' + b.key + '|' + a.key}]->(b) "
         "FOREACH (_ IN CASE WHEN i % 10 = 0 THEN [1] ELSE [] END | CREATE (a)-[:BLOCKS {since: datetime()}]->(b), "
         "(a)-[:MUTES {since: datetime()}]->(b))", org=org)
 

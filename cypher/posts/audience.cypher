@@ -27,7 +27,7 @@ CALL (p, a, g, excluded) {
   WITH p, a, excluded, $org + '|person|' + replace(replace(a.key, '\\', '\\\\'), '|', '\\|') AS prefix
   WHERE p.visibility IN ['public', 'followers']
   MATCH (u:Person)-[f:FOLLOWS]->(a)
-  USING INDEX f:FOLLOWS(audienceKey)
+  USING INDEX SEEK f:FOLLOWS(audienceKey)
   WHERE f.audienceKey > prefix + '|' + $after AND f.audienceKey < prefix + '}'
     AND f.status = 'active' AND NOT u IN excluded
   WITH u, f ORDER BY f.audienceKey LIMIT $limit
@@ -36,7 +36,7 @@ CALL (p, a, g, excluded) {
   WITH p, g, excluded, $org + '|page|' + replace(replace(g.id, '\\', '\\\\'), '|', '\\|') AS prefix
   WHERE p.visibility IN ['public', 'followers'] AND g IS NOT NULL
   MATCH (u:Person)-[f:FOLLOWS]->(g)
-  USING INDEX f:FOLLOWS(audienceKey)
+  USING INDEX SEEK f:FOLLOWS(audienceKey)
   WHERE f.audienceKey > prefix + '|' + $after AND f.audienceKey < prefix + '}'
     AND f.status = 'active' AND NOT u IN excluded
   WITH u, f ORDER BY f.audienceKey LIMIT $limit
