@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable
 
 import neo4j
-from neo4j.exceptions import ClientError
+from neo4j.exceptions import ClientError, ResultFailedError
 
 from .statements import schema_statements
 
@@ -23,12 +23,22 @@ def _statements(statements: Iterable[str] | None) -> list[str]:
     return list(schema_statements() if statements is None else statements)
 
 
+def _made_by_another(exc: BaseException | None) -> bool:
+    """EquivalentSchemaRuleAlreadyExists, raised as itself or, when the driver meets it
+    while pulling the result, as the cause of a ResultFailedError."""
+    while exc is not None:
+        if isinstance(exc, ClientError) and exc.code == EQUIVALENT:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def apply_one(driver: neo4j.Driver, statement: str, database: str | None = None) -> None:
     """One schema statement; a rule another process made at the same moment counts as made."""
     try:
         driver.execute_query(statement, database_=database)
-    except ClientError as exc:
-        if exc.code != EQUIVALENT:
+    except (ClientError, ResultFailedError) as exc:
+        if not _made_by_another(exc):
             raise
 
 
@@ -45,6 +55,6 @@ async def apply_schema_async(driver: neo4j.AsyncDriver, database: str | None = N
     for statement in _statements(statements):
         try:
             await driver.execute_query(statement, database_=database)
-        except ClientError as exc:
-            if exc.code != EQUIVALENT:
+        except (ClientError, ResultFailedError) as exc:
+            if not _made_by_another(exc):
                 raise
