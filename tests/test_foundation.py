@@ -71,7 +71,7 @@ def test_schema_applied_by_racing_processes(driver):
     second then meets EquivalentSchemaRuleAlreadyExists; the schema it asked for exists,
     so that is success. Throwaway indexes, so the race is real on every run."""
     tag = uuid.uuid4().hex[:8]
-    statements = [f"CREATE INDEX race_probe_{tag}_{i} IF NOT EXISTS FOR (n:RaceProbe) ON (n.p{i})"
+    statements = [f"CREATE INDEX race_probe_{tag}_{i} IF NOT EXISTS FOR (n:RaceProbe_{tag}) ON (n.p{i})"
                   for i in range(4)]
     start, errors = threading.Barrier(6), []
 
