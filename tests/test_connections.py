@@ -258,3 +258,103 @@ def test_a_context_orjson_cannot_encode_still_round_trips(org):
     events = org.service().get("/community/events")
     assert events.status_code == 200
     assert [e["payload"]["connection"]["context"] for e in events.json()["data"]] == [context]
+
+
+# --- FRIEND: one property-free relationship per accepted connection -------------------------------
+
+def friend_edges(driver, org_id: str) -> tuple[list, list]:
+    """(FRIEND relationships, accepted CONNECTED), each a sorted list of (from, to) names."""
+    def pairs(rel: str) -> list:
+        return sorted(tuple(r.values()) for r in driver.execute_query(
+            f"MATCH (a:Person {{org: $org}})-[c:{rel}]->(b) WHERE type(c) = 'FRIEND' OR c.status = 'accepted' "
+            "RETURN coalesce(a.id, a.email) AS a, coalesce(b.id, b.email) AS b", org=org_id).records)
+    return pairs("FRIEND"), pairs("CONNECTED")
+
+
+def check_report(driver, org_id: str) -> list[str]:
+    from graphsvc.ops import check
+
+    return [f"{v.check}: {v.detail}" for v in check.run(driver, "neo4j", org_id)[1]]
+
+
+def test_friend_edges_follow_every_write_path(org, driver):
+    """FRIEND is kept in the same transaction as the connection by every write: accept,
+    reject, a crossing request, accept-all, remove by id and by user, a block either way
+    and a sign-in that folds an email placeholder (its accepted connections move, one
+    with someone the member blocked goes). After each, the FRIEND set equals the accepted
+    connections, direction included, and `graphsvc check` is clean."""
+    P = PREFIXES[0]
+    m = org.member
+
+    def holds(step: str, want: set) -> None:
+        friends, accepted = friend_edges(driver, org.id)
+        assert friends == accepted == sorted(want), step
+        assert check_report(driver, org.id) == [], step
+
+    a_b = ask(m("usr_a"), P, "usr_b").json()["id"]
+    assert respond(m("usr_b"), P, a_b, "accept").status_code == 200
+    c_a = ask(m("usr_c"), P, "usr_a").json()["id"]
+    assert respond(m("usr_a"), P, c_a, "reject").status_code == 200
+    holds("accept and reject", {("usr_a", "usr_b")})
+    assert ask(m("usr_d"), P, "usr_a").status_code == 201
+    assert ask(m("usr_a"), P, "usr_d").json()["status"] == "accepted"
+    holds("a crossing request accepts", {("usr_a", "usr_b"), ("usr_d", "usr_a")})
+    for sub in ("usr_e", "usr_f", "usr_g"):
+        assert ask(m(sub), P, "usr_a").status_code == 201
+    assert m("usr_a").post(f"{P}/accept-all").json() == {"accepted": 3}
+    holds("accept-all", {("usr_a", "usr_b"), ("usr_d", "usr_a"), ("usr_e", "usr_a"), ("usr_f", "usr_a"),
+                         ("usr_g", "usr_a")})
+    assert m("usr_a").delete(f"{P}/{a_b}").status_code == 204
+    assert m("usr_d").delete(f"{P}/user/usr_a").status_code == 204
+    holds("remove by id and by user", {("usr_e", "usr_a"), ("usr_f", "usr_a"), ("usr_g", "usr_a")})
+    assert m("usr_a").post("/client/community/blocks", {"targetId": "usr_e"}).status_code == 201
+    assert m("usr_f").post("/client/community/blocks", {"targetId": "usr_a"}).status_code == 201
+    holds("blocks either way", {("usr_g", "usr_a")})
+
+    # hal@example.com (a placeholder) connects with usr_g, usr_i and usr_j; usr_hal is known by
+    # id and blocks usr_j: his first sign-in with that email folds the placeholder into him.
+    service = org.service()
+    for sub in ("usr_g", "usr_i", "usr_j"):
+        cid = ask(service, P, sub, userId="hal@example.com").json()["id"]
+        assert respond(m(sub), P, cid, "accept").status_code == 200
+    assert m("usr_hal").post("/client/community/blocks", {"targetId": "usr_j"}).status_code == 201
+    holds("the placeholder's connections", {("usr_g", "usr_a"), ("hal@example.com", "usr_g"),
+                                            ("hal@example.com", "usr_i"), ("hal@example.com", "usr_j")})
+    assert m("usr_hal", email="hal@example.com").get(P).status_code == 200
+    holds("the sign-in folds them into the member", {("usr_g", "usr_a"), ("usr_hal", "usr_g"),
+                                                     ("usr_hal", "usr_i")})
+
+
+def test_check_finds_friend_edges_gone_wrong_and_repair_fixes_them(org, driver, neo4j_target):
+    """A FRIEND deleted, added, reversed or doubled by hand is a friend_edges violation;
+    `graphsvc check --repair` (the back-fill of a store written before FRIEND) fixes every
+    one, and a second run finds nothing to do."""
+    from .test_faults import graphsvc_check
+
+    P = PREFIXES[0]
+    for a, b in (("usr_a", "usr_b"), ("usr_a", "usr_c"), ("usr_d", "usr_a"), ("usr_e", "usr_a")):
+        cid = ask(org.member(a), P, b).json()["id"]
+        assert respond(org.member(b), P, cid, "accept").status_code == 200
+    assert ask(org.member("usr_f"), P, "usr_a").status_code == 201
+    whole = friend_edges(driver, org.id)
+    assert whole[0] == whole[1] and len(whole[0]) == 4
+    run = lambda q: driver.execute_query(q, org=org.id)  # noqa: E731
+    run("MATCH (:Person {org: $org, id: 'usr_a'})-[f:FRIEND]->(:Person {id: 'usr_b'}) DELETE f")
+    run("MATCH (a:Person {org: $org, id: 'usr_a'}), (f:Person {org: $org, id: 'usr_f'}) CREATE (a)-[:FRIEND]->(f)")
+    run("MATCH (a:Person {org: $org, id: 'usr_a'}), (c:Person {org: $org, id: 'usr_c'}) CREATE (a)-[:FRIEND]->(c)")
+    run("MATCH (d:Person {org: $org, id: 'usr_d'})-[f:FRIEND]->(a:Person {id: 'usr_a'}) "
+        "DELETE f CREATE (a)-[:FRIEND]->(d)")
+    found = check_report(driver, org.id)
+    assert sorted(found) == ["friend_edges: from=usr_a, to=usr_b, problem=missing",
+                             "friend_edges: from=usr_a, to=usr_c, problem=duplicate",
+                             "friend_edges: from=usr_a, to=usr_f, problem=extra",
+                             "friend_edges: from=usr_d, to=usr_a, problem=wrong_direction"], found
+    broken = graphsvc_check(neo4j_target, "--org", org.id)
+    assert broken.returncode == 1 and "] friend_edges: 4" in broken.stdout, broken.stdout
+    fixed = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    # created usr_a->usr_b and usr_d->usr_a; deleted the second usr_a->usr_c, usr_a->usr_d and usr_a->usr_f
+    assert f"[{org.id}] friend_edges: 5 FRIEND relationship(s)" in fixed.stdout, fixed.stdout
+    assert friend_edges(driver, org.id) == whole
+    again = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert again.returncode == 0 and "repaired: 0 org(s)" in again.stdout, again.stdout

@@ -38,7 +38,12 @@ def populated(driver) -> None:
     apply_schema(driver)
     driver.execute_query("CALL db.awaitIndexes(300)")
     org = "org-plans-statistics"
+    # Every accepted connection of a real store has its FRIEND (check/friend_edges), so these do
+    # too, also in a test database populated before FRIEND existed.
+    friends = ("MATCH (a:Person {org: $org})-[c:CONNECTED]->(b) WHERE c.status = 'accepted' "
+               "AND NOT EXISTS { (a)-[:FRIEND]->(b) } CREATE (a)-[:FRIEND]->(b)")
     if driver.execute_query("MATCH (p:Person {org: $org, id: 'p0'}) RETURN count(p) AS n", org=org).records[0]["n"]:
+        driver.execute_query(friends, org=org)
         return
     # Every active follow of a real store carries its audienceKey (cypher/schema/002_indexes), so
     # these do too: with an empty follows_audience index the planner may rather scan it.
@@ -54,6 +59,7 @@ def populated(driver) -> None:
         "audienceKey: $org + '|person|' + b.key + '|' + a.key}]->(b) "
         "FOREACH (_ IN CASE WHEN i % 10 = 0 THEN [1] ELSE [] END | CREATE (a)-[:BLOCKS {since: datetime()}]->(b), "
         "(a)-[:MUTES {since: datetime()}]->(b))", org=org)
+    driver.execute_query(friends, org=org)
 
 
 @pytest.mark.parametrize("name", RUNNABLE)

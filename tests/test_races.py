@@ -54,6 +54,14 @@ def event_types(staff: Caller) -> Counter:
     return Counter(e["type"] for e in r.json()["data"])
 
 
+def assert_friend_edges_hold(driver, org: str) -> None:
+    """`graphsvc check`'s friend_edges: whichever side won each race, the FRIEND
+    relationships are exactly the accepted connections."""
+    from graphsvc.ops import check
+
+    assert [v.detail for v in check.run(driver, "neo4j", org)[1] if v.check == "friend_edges"] == []
+
+
 def describe(responses: list[httpx.Response]) -> list:
     return [(r.request.method, r.status_code, r.text[:200]) for r in responses]
 
@@ -81,6 +89,7 @@ def test_accept_racing_a_withdraw(server, org: Org, driver):
     print(f"\naccept vs withdraw, (accept, withdraw) statuses over {ROUNDS} rounds: {dict(outcomes)}")
     allowed = {(200, 204), (404, 204), (409, 204), (200, 404), (200, 409)}
     assert set(outcomes) <= allowed, f"(accept, withdraw) outcomes: {dict(outcomes)}"
+    assert_friend_edges_hold(driver, org.id)
 
 
 def test_three_simultaneous_deletes_of_one_request(server, org: Org, driver):
@@ -96,6 +105,7 @@ def test_three_simultaneous_deletes_of_one_request(server, org: Org, driver):
         assert event_types(staff) - before == Counter({"connection.removed": 1})
     print(f"\nthree deletes, statuses over {ROUNDS} rounds: {dict(outcomes)}")
     assert set(outcomes) == {(204, 404, 404)}, f"statuses of the three deletes: {dict(outcomes)}"
+    assert_friend_edges_hold(driver, org.id)
 
 
 @pytest.mark.parametrize("blocker", ["requester", "target"])
@@ -116,6 +126,7 @@ def test_block_racing_an_accept(server, org: Org, driver, blocker: str):
         assert [b["id"] for b in who.get("/client/community/blocks").json()["data"]] == [whom.sub]
     print(f"\nblock ({blocker}) vs accept, (accept, block) statuses over {ROUNDS} rounds: {dict(outcomes)}")
     assert set(outcomes) <= {(200, 201), (404, 201), (409, 201)}, f"(accept, block) outcomes: {dict(outcomes)}"
+    assert_friend_edges_hold(driver, org.id)
 
 
 def test_accept_all_racing_a_withdraw(server, org: Org, driver):
@@ -136,6 +147,7 @@ def test_accept_all_racing_a_withdraw(server, org: Org, driver):
         assert event_types(staff) - before == Counter({"connection.accepted": accepted, "connection.removed": 1})
     print(f"\naccept-all vs withdraw, accepted counts over {ROUNDS} rounds: {dict(outcomes)}")
     assert set(outcomes) <= {0, 1}
+    assert_friend_edges_hold(driver, org.id)
 
 
 def test_remove_by_user_racing_remove_by_id(server, org: Org, driver):
@@ -154,6 +166,7 @@ def test_remove_by_user_racing_remove_by_id(server, org: Org, driver):
         assert event_types(staff) - before == Counter({"connection.removed": 1})
     print(f"\nremove by id vs by user, (by id, by user) statuses over {ROUNDS} rounds: {dict(outcomes)}")
     assert set(outcomes) <= {(204, 404), (404, 204)}, f"(by id, by user) outcomes: {dict(outcomes)}"
+    assert_friend_edges_hold(driver, org.id)
 
 
 def test_many_people_asking_one_popular_person_at_once(server, org: Org, driver):
@@ -171,3 +184,4 @@ def test_many_people_asking_one_popular_person_at_once(server, org: Org, driver)
     assert statuses == Counter({201: 64})
     r = star.get(f"{P}/pending", params={"limit": 1})
     assert r.status_code == 200 and r.json()["pagination"]["total"] == 64, r.text
+    assert_friend_edges_hold(driver, org.id)

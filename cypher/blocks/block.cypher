@@ -1,5 +1,5 @@
 // `$me` blocks `$target` (both merged and locked): follows both ways and every
-// connection or request between them go, in this one transaction. Returns what
+// connection or request between them go (with their FRIEND), in this one transaction. Returns what
 // was removed so that each removal gets its event.
 MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
 MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
@@ -11,6 +11,11 @@ CALL (me, t, outcome) {
   WITH f, startNode(f) AS a, endNode(f) AS b
   DELETE f
   RETURN collect(CASE WHEN f IS NULL THEN null ELSE {from: a {.id, .email}, to: b {.id, .email}} END) AS follows
+}
+CALL (me, t, outcome) {
+  WITH me, t, outcome WHERE outcome = 'created'
+  MATCH (me)-[f:FRIEND]-(t)
+  DELETE f
 }
 CALL (me, t, outcome) {
   WITH me, t, outcome WHERE outcome = 'created'

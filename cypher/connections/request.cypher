@@ -1,6 +1,7 @@
 // `$me` asks `$target` to connect. Both were merged and write-locked (in key
 // order) by identity/merge_people, so crossing requests from the two sides run
-// one after the other: the second finds the first pending and accepts it.
+// one after the other: the second finds the first pending and accepts it, writing
+// its FRIEND from the first requester (the pending edge's start) to `$me`.
 // The connection_live constraint on liveKey refuses a second live edge anyway.
 MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
 MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
@@ -15,9 +16,10 @@ WITH me, t, live,
     WHEN COUNT { (me)-[p:CONNECTED]->() WHERE p.status = 'pending' } >= $maxPending THEN 'limit'
     ELSE 'created'
   END AS outcome
-CALL (live, outcome) {
-  WITH live, outcome WHERE outcome = 'accept'
+CALL (me, t, live, outcome) {
+  WITH me, t, live, outcome WHERE outcome = 'accept'
   SET live.status = 'accepted', live.respondedAt = datetime()
+  CREATE (t)-[:FRIEND]->(me)
 }
 CALL (me, t, outcome) {
   WITH me, t, outcome WHERE outcome = 'created'

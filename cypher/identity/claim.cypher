@@ -46,6 +46,10 @@ CALL (p, e, action) {
   MATCH (e)-[:BLOCKS|FOLLOWS|CONNECTED]-(o:Person)
   WHERE o <> p AND (EXISTS { (e)-[:BLOCKS]-(o) } OR EXISTS { (p)-[:BLOCKS]-(o) })
   WITH DISTINCT p, e, o
+  CALL (p, o) {
+    MATCH (p)-[f:FRIEND]-(o)
+    DELETE f
+  }
   CALL (p, e, o) {
     MATCH (p)-[r:FOLLOWS|CONNECTED]-(o) RETURN r
     UNION
@@ -130,7 +134,9 @@ CALL (p, e, action) {
 }
 // Connections and requests. A rejected one is history and always moves; a live one
 // meets the member's own live one with that person, if any, and the one further
-// along survives (accepted over pending, else the member's).
+// along survives (accepted over pending, else the member's). A moved accepted one
+// gets its FRIEND on the member; the placeholder's go with it (DETACH DELETE), and
+// the member's own with a blocked person go with that connection, above.
 CALL (p, e, action) {
   WITH p, e, action WHERE action = 'fold'
   MATCH (e)-[c:CONNECTED]-(o)
@@ -154,6 +160,10 @@ CALL (p, e, action) {
     CREATE (p)-[n:CONNECTED]->(o) SET n = props, n.liveKey = liveKey)
   FOREACH (_ IN CASE WHEN fate <> 'drop' AND NOT outgoing THEN [1] ELSE [] END |
     CREATE (o)-[n:CONNECTED]->(p) SET n = props, n.liveKey = liveKey)
+  FOREACH (_ IN CASE WHEN fate <> 'drop' AND props.status = 'accepted' AND outgoing THEN [1] ELSE [] END |
+    CREATE (p)-[:FRIEND]->(o))
+  FOREACH (_ IN CASE WHEN fate <> 'drop' AND props.status = 'accepted' AND NOT outgoing THEN [1] ELSE [] END |
+    CREATE (o)-[:FRIEND]->(p))
   RETURN collect(dropped) AS connections
 }
 CALL (e, action) {

@@ -16,4 +16,8 @@ CALL (a, b) {
   MATCH (a)-[c:CONNECTED]-(b)
   DELETE c
 }
+CALL (a, b) {
+  MATCH (a)-[f:FRIEND]-(b)
+  DELETE f
+}
 RETURN count(*) AS written

@@ -5,6 +5,7 @@
 // skipped when the pair already has another live connection or a block stands
 // between them (the importer also keeps only the first live row per pair).
 // `imported` marks an edge that came in without an event (see check/connection_edges).
+// An accepted one gets its FRIEND (requester -> target), once however often it is run.
 UNWIND $rows AS row
 MATCH (a:Person {org: $org, id: row.requesterId})
 MATCH (b:Person {org: $org, id: row.targetId})
@@ -19,4 +20,9 @@ MERGE (a)-[c:CONNECTED {id: row.id}]->(b)
     c.requestedAt = coalesce(datetime(row.requestedAt), datetime()),
     c.respondedAt = CASE WHEN row.status = 'pending' THEN null
                          ELSE coalesce(datetime(row.respondedAt), datetime(row.requestedAt), datetime()) END
+WITH a, b, c
+CALL (a, b, c) {
+  WITH a, b, c WHERE c.status = 'accepted' AND NOT EXISTS { (a)-[:FRIEND]->(b) }
+  CREATE (a)-[:FRIEND]->(b)
+}
 RETURN count(*) AS written

@@ -4,7 +4,7 @@ The service keeps these true transaction by transaction; the checker exists to
 prove it after the fact (a crash, a restore, a migration, a bug) without trusting
 the code that wrote the data. Every check reads named statements from
 cypher/check/ in read transactions and never writes; only `--repair` writes, and
-only the stored text below.
+only the stored text and the derived data (audienceKey, FRIEND) below.
 
 What is checked, per org (each query starts from the org's index entries):
 
@@ -22,6 +22,12 @@ What is checked, per org (each query starts from the org's index entries):
   one carries any: the audience of a post reads followers from that index alone.
   `--repair` sets (or removes) every wrong one, in transactions of 1,000 people: the
   back-fill of a store written before the key existed.
+- friend_edges: the FRIEND relationships of the org are exactly its accepted
+  connections: one per accepted CONNECTED, from its requester to its target, no
+  property; none missing, extra, reversed or doubled. Mutual connections, degrees,
+  suggestions, visibility and the audience read FRIEND alone. `--repair` makes them
+  equal, in transactions of 1,000 people: the upgrade step (back-fill) of a store
+  written before FRIEND existed.
 - cross_org: no relationship joins a node of the org (Person, Page, Post, Event,
   Webhook, and through those Delivery) to a node of another org or of none.
 - follow_events: the outbox agrees with the FOLLOWS edges both ways. For each
@@ -73,7 +79,7 @@ from ..text import first_invalid, repaired
 # Rows kept per failing check; enough to act on, never a flood.
 CAP = 50
 
-CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "cross_org",
+CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "friend_edges", "cross_org",
           "follow_events", "connection_events", "stored_text")
 
 
@@ -221,6 +227,17 @@ def repair_audience_keys(driver: Driver, database: str, org: str) -> int:
         return S.check.repair_audience_keys.run(session, org=org).single()["fixed"] or 0
 
 
+def repair_friend_edges(driver: Driver, database: str, org: str) -> int:
+    """The upgrade step for FRIEND: create the FRIEND of every accepted connection that
+    lacks one and delete every FRIEND that is not one accepted connection's (extra,
+    reversed, doubled), as an auto-commit query that commits every 1,000 people, so a
+    store written before FRIEND existed is back-filled without one huge transaction.
+    Safe beside a running service; a batch that meets a deadlock fails the run, which
+    is simply run again. The number of FRIEND relationships created or deleted."""
+    with driver.session(database=database) as session:
+        return S.check.repair_friend_edges.run(session, org=org).single()["fixed"] or 0
+
+
 def _fmt(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items())
 
@@ -233,7 +250,7 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
         out.extend(Violation(check, org, d) for d in details)
 
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
-                      S.check.audience_keys, S.check.cross_org):
+                      S.check.audience_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
     add("follow_events", follow_violations(_read(driver, database, S.check.follow_events, org=org),
                                            _read(driver, database, S.check.follow_edges, org=org))[:CAP])
@@ -274,8 +291,8 @@ def report(orgs: list[str], violations: list[Violation]) -> str:
 
 
 def repair_report(driver: Driver, database: str, org: str | None) -> str:
-    """Repair every tenant's stored text and follows' audience keys (or one tenant's) and
-    say what was rewritten."""
+    """Repair every tenant's stored text, follows' audience keys and FRIEND relationships
+    (or one tenant's) and say what was rewritten."""
     lines, repaired_orgs = [], 0
     for one_org in tenants(driver, database, org):
         contexts, payloads = repair_text(driver, database, one_org)
@@ -284,7 +301,10 @@ def repair_report(driver: Driver, database: str, org: str | None) -> str:
         keys = repair_audience_keys(driver, database, one_org)
         if keys:
             lines.append(f"  [{one_org}] audience_keys: {keys} follow(s)")
-        repaired_orgs += bool(contexts or payloads or keys)
+        friends = repair_friend_edges(driver, database, one_org)
+        if friends:
+            lines.append(f"  [{one_org}] friend_edges: {friends} FRIEND relationship(s)")
+        repaired_orgs += bool(contexts or payloads or keys or friends)
     return "\n".join([f"repaired: {repaired_orgs} org(s)", *lines])
 
 
@@ -310,5 +330,6 @@ def add_command(sub: Any) -> None:
     p.add_argument("--repair", action="store_true",
                    help="first rewrite stored text that fails stored_text (U+FFFD for a lone surrogate, "
                         "null for NaN/Infinity) and set every follow's audienceKey that fails audience_keys "
-                        "(the back-fill after an upgrade), then check")
+                        "and make FRIEND equal the accepted connections (friend_edges) (the back-fills after an "
+                        "upgrade), then check")
     p.set_defaults(fn=_main)

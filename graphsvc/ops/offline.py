@@ -11,7 +11,8 @@ the service's rules. So an offline load:
    statements do in Cypher (rows naming nobody, self-follows and -requests and a second
    live connection per pair are skipped; a block removes the follows and connections
    between the two; `org`, `Person.key`, `liveKey`, `respondedAt`, `status` defaults,
-   each page's `followerCount`, `imported`, an active follow's `audienceKey`), and
+   each page's `followerCount`, `imported`, an active follow's `audienceKey`, an
+   accepted connection's FRIEND), and
    writes the admin importer's CSV under the instance's `offline/` folder. Nothing of
    the instance is touched yet;
 2. refuses a database that holds data unless `replace`;
@@ -61,6 +62,7 @@ REL_HEADERS = {
     "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean", "audienceKey"],
     "CONNECTED": [":START_ID", ":END_ID", "id", "org", "status", "liveKey", "message", "context",
                   "requestedAt:datetime", "respondedAt:datetime", "imported:boolean"],
+    "FRIEND": [":START_ID", ":END_ID"],
     "BLOCKS": [":START_ID", ":END_ID", "since:datetime"],
     "AUTHORED": [":START_ID", ":END_ID"],
     "IN_PAGE": [":START_ID", ":END_ID"],
@@ -417,6 +419,8 @@ class Converter:
             responded = None if status == "pending" else (row["respondedAt"] or requested)
             out.write([a, b, row["id"], self.org, status, live_key, row["message"], row["context"], requested,
                        responded, "true"], row["message"])
+            if status == "accepted":
+                self._file("FRIEND").write([a, b])
 
     # -- for neo4j-admin --------------------------------------------------------------------------------------
 
