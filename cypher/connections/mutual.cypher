@@ -1,5 +1,7 @@
 // Mutual accepted connections of two people: work that follows their degrees, never
-// the graph's size. Two plans, picked by the degrees:
+// the graph's size. Accepted connections are walked as FRIEND, which needs no status
+// read; its degree, kept on the node, is the exact number of accepted connections.
+// Two plans, picked by the degrees:
 // - comparable degrees: walk both people's connections and hash-join them on the
 //   mutual friend (deg(a) + deg(b) relationships; figures in docs/performance.md).
 // - one side ten times the other (a hub and an ordinary member): walk the smaller
@@ -12,21 +14,19 @@ OPTIONAL MATCH (ox:Person {org: $org, id: $otherId})
 OPTIONAL MATCH (oy:Person {org: $org, email: $otherEmail})
 WITH me, coalesce(ox, oy) AS other
 WHERE me IS NOT NULL AND other IS NOT NULL AND me <> other
-WITH me, other, COUNT { (me)-[:CONNECTED]-() } AS meDegree, COUNT { (other)-[:CONNECTED]-() } AS otherDegree
+WITH me, other, COUNT { (me)-[:FRIEND]-() } AS meDegree, COUNT { (other)-[:FRIEND]-() } AS otherDegree
 WITH CASE WHEN meDegree <= otherDegree THEN [me, other] ELSE [other, me] END AS pair,
      CASE WHEN meDegree <= otherDegree THEN [meDegree, otherDegree] ELSE [otherDegree, meDegree] END AS degrees
 WITH pair[0] AS small, pair[1] AS big, degrees[1] <= 10 * degrees[0] AS comparable
 CALL (small, big, comparable) {
   WITH small, big WHERE comparable
-  MATCH (small)-[c1:CONNECTED]-(m:Person)-[c2:CONNECTED]-(big)
+  MATCH (small)-[:FRIEND]-(m)-[:FRIEND]-(big)
   USING JOIN ON m
-  WHERE c1.status = 'accepted' AND c2.status = 'accepted'
   RETURN m
   UNION ALL
   WITH small, big WHERE NOT comparable
-  MATCH (small)-[c1:CONNECTED]-(m:Person)
-  WHERE c1.status = 'accepted' AND m <> big
-    AND EXISTS { (m)-[c2:CONNECTED]-(big) WHERE c2.status = 'accepted' }
+  MATCH (small)-[:FRIEND]-(m)
+  WHERE m <> big AND EXISTS { (m)-[:FRIEND]-(big) }
   RETURN m
 }
 WITH DISTINCT m ORDER BY coalesce(m.id, m.email)

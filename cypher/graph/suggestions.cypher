@@ -7,41 +7,52 @@
 // suggestions whatever order its relationships were stored in:
 // - of your friends, the $maxFriends with the smallest keys are walked;
 // - of each friend's friends (you left out), the $fanout with the smallest keys count.
-// Ordering costs a read of every neighbour's key, so it is paid only where a cap
-// can bind: when the person's CONNECTED degree (a count kept on the node, any
-// status) is above the cap. Below it, every accepted friend is taken, which is
-// the same answer. CONNECTED joins people only, so the far end needs no label check.
+// Accepted connections are walked as FRIEND (no status read). Ordering costs a read
+// of every neighbour's key, so it is paid only where a cap can bind: when the
+// person's FRIEND degree (kept on the node: exactly their accepted connections) is
+// above the cap. Below it, every friend is taken, which is the same answer. FRIEND
+// joins people only, so the far end needs no label check.
+// The exclusions: for a person with at most 200 connections and blocks, their live
+// connections and blocks are collected once and each candidate is looked up in that
+// list, where two EXISTS subqueries per candidate cost several times the db hits
+// (docs/performance.md). Above that (hubs), a list that long would be scanned for each
+// of up to a million candidates, so each keeps its own EXISTS checks.
 OPTIONAL MATCH (x:Person {org: $org, id: $meId})
 OPTIONAL MATCH (y:Person {org: $org, email: $meEmail})
 WITH coalesce(x, y) AS me
 WHERE me IS NOT NULL
+WITH me, COUNT { (me)-[:CONNECTED|BLOCKS]-() } <= 200 AS small
+WITH me, small, CASE WHEN small THEN COLLECT { MATCH (me)-[c:CONNECTED]-(x) WHERE c.liveKey IS NOT NULL RETURN x }
+                                     + COLLECT { MATCH (me)-[:BLOCKS]-(x) RETURN x } END AS excluded
 CALL (me) {
-  WITH me WHERE COUNT { (me)-[:CONNECTED]-() } <= $maxFriends
-  MATCH (me)-[c1:CONNECTED]-(f)
-  WHERE c1.status = 'accepted'
-  RETURN f
-  UNION ALL
-  WITH me WHERE COUNT { (me)-[:CONNECTED]-() } > $maxFriends
-  MATCH (me)-[c1:CONNECTED]-(f)
-  WHERE c1.status = 'accepted'
-  WITH f ORDER BY coalesce(f.id, f.email) LIMIT $maxFriends
-  RETURN f
+  CALL (me) {
+    WITH me WHERE COUNT { (me)-[:FRIEND]-() } <= $maxFriends
+    MATCH (me)-[:FRIEND]-(f)
+    RETURN f
+    UNION ALL
+    WITH me WHERE COUNT { (me)-[:FRIEND]-() } > $maxFriends
+    MATCH (me)-[:FRIEND]-(f)
+    WITH f ORDER BY coalesce(f.id, f.email) LIMIT $maxFriends
+    RETURN f
+  }
+  CALL (me, f) {
+    WITH me, f WHERE COUNT { (f)-[:FRIEND]-() } <= $fanout
+    MATCH (f)-[:FRIEND]-(s)
+    WHERE s <> me
+    RETURN s
+    UNION ALL
+    WITH me, f WHERE COUNT { (f)-[:FRIEND]-() } > $fanout
+    MATCH (f)-[:FRIEND]-(s)
+    WHERE s <> me
+    WITH s ORDER BY coalesce(s.id, s.email) LIMIT $fanout
+    RETURN s
+  }
+  RETURN s, count(*) AS mutualCount
 }
-CALL (me, f) {
-  WITH me, f WHERE COUNT { (f)-[:CONNECTED]-() } <= $fanout
-  MATCH (f)-[c2:CONNECTED]-(s)
-  WHERE c2.status = 'accepted' AND s <> me
-  RETURN s
-  UNION ALL
-  WITH me, f WHERE COUNT { (f)-[:CONNECTED]-() } > $fanout
-  MATCH (f)-[c2:CONNECTED]-(s)
-  WHERE c2.status = 'accepted' AND s <> me
-  WITH s ORDER BY coalesce(s.id, s.email) LIMIT $fanout
-  RETURN s
-}
-WITH me, s, count(*) AS mutualCount
-WHERE NOT EXISTS { (me)-[c:CONNECTED]-(s) WHERE c.liveKey IS NOT NULL }
-  AND NOT EXISTS { (me)-[:BLOCKS]-(s) }
+WITH me, s, mutualCount
+WHERE CASE WHEN small THEN NOT s IN excluded
+           ELSE NOT EXISTS { (me)-[c:CONNECTED]-(s) WHERE c.liveKey IS NOT NULL }
+                AND NOT EXISTS { (me)-[:BLOCKS]-(s) } END
 WITH s, mutualCount ORDER BY mutualCount DESC, coalesce(s.id, s.email)
 WITH collect({user: s {.id, .email}, mutualCount: mutualCount, _key: [mutualCount, coalesce(s.id, s.email)]}) AS ranked
 RETURN size(ranked) AS total, [x IN ranked WHERE $after IS NULL OR x.mutualCount < $after[0]

@@ -11,16 +11,16 @@
 // org|person|<author key>|<follower key> or org|page|<page id>|<follower key>, so the
 // followers after the cursor are the keys between `<prefix>|<after>` and `<prefix>}`
 // ('}' follows '|'), read in order and cut at `$limit`: a page costs the same at any
-// depth, however many followers there are. The connections are read whole (a hub has
-// ~12,000) and cut in key order.
+// depth, however many followers there are. The connections are read whole as FRIEND
+// (a hub has ~12,000; no status read) and cut in key order.
 MATCH (p:Post {org: $org, id: $postId})
 MATCH (a:Person)-[:AUTHORED]->(p)
 OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
 WITH p, a, g,
      [a] + COLLECT { MATCH (a)-[:BLOCKS]-(b) RETURN b } + COLLECT { MATCH (m)-[:MUTES]->(a) RETURN m } AS excluded
 CALL (p, a, g, excluded) {
-  MATCH (a)-[c:CONNECTED]-(u:Person)
-  WHERE p.visibility <> 'private' AND c.status = 'accepted' AND u.key > $after AND NOT u IN excluded
+  MATCH (a)-[:FRIEND]-(u:Person)
+  WHERE p.visibility <> 'private' AND u.key > $after AND NOT u IN excluded
   WITH u ORDER BY u.key LIMIT $limit
   RETURN u, 0 AS rank
   UNION ALL

@@ -2,15 +2,14 @@
 // in one round trip: what a list of profiles needs to draw its follow, connect, block
 // and mute buttons. `$targets` is a list of {id, email}; someone unknown answers
 // all-false. The connection is the live one if any, else the latest rejected request.
-// Mutual connections: my friends are collected once, then each target's accepted
-// connections are checked against them; walking my friends' connections again for
+// Mutual connections: my friends (FRIEND: accepted connections, no status read) are
+// collected once, then each target's friends are checked against them; walking my friends' connections again for
 // every target repeated that walk a hundred times.
 OPTIONAL MATCH (a:Person {org: $org, id: $meId})
 OPTIONAL MATCH (b:Person {org: $org, email: $meEmail})
 WITH coalesce(a, b) AS me
 CALL (me) {
-  OPTIONAL MATCH (me)-[c:CONNECTED]-(m)
-  WHERE c.status = 'accepted'
+  OPTIONAL MATCH (me)-[:FRIEND]-(m)
   RETURN collect(m) AS friends
 }
 UNWIND range(0, size($targets) - 1) AS i
@@ -40,7 +39,7 @@ WITH i, {
   blockedBy: t IS NOT NULL AND EXISTS { (t)-[:BLOCKS]->(me) },
   muting: t IS NOT NULL AND EXISTS { (me)-[:MUTES]->(t) },
   mutualConnections: CASE WHEN t IS NULL THEN 0 ELSE COUNT {
-    (t)-[c2:CONNECTED]-(m) WHERE c2.status = 'accepted' AND m IN friends
+    (t)-[:FRIEND]-(m) WHERE m IN friends
   } END
 } AS item
 ORDER BY i

@@ -6,10 +6,10 @@
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
 WITH coalesce(x, y) AS v
-WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
+WITH v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
 WITH v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
-     CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:FRIEND]-(f) RETURN f } END AS friends,
      CASE WHEN small THEN COLLECT { MATCH (v)-[r:FOLLOWS]->(f) WHERE r.status = 'active' RETURN f } END AS followed,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:MUTES]->(m) RETURN m } END AS muting
 UNWIND range(0, size($posts) - 1) AS i
@@ -26,7 +26,7 @@ WITH i, post, CASE
     WHEN post.visibility = 'private' THEN [false, 'private']
     WHEN v IS NULL THEN [false, 'unknown_viewer']
     WHEN a IS NOT NULL AND CASE WHEN small THEN a IN friends
-              ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
+              ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN [true, 'connection']
     WHEN post.visibility = 'connections' THEN [false, 'not_connected']
     WHEN a IS NOT NULL AND CASE WHEN small THEN a IN followed
                                 ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN [true, 'follower']

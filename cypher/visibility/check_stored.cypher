@@ -4,6 +4,8 @@
 // to everyone in the org; private to the author only; connections to accepted
 // connections; followers to followers of the author or page, and connections.
 //
+// Accepted connections are read as FRIEND (no status read); the viewer's size leaves
+// FRIEND out, so it counts each connection once.
 // A viewer with at most 1,000 relationships (nearly everyone) has their blocks,
 // accepted connections and follows collected once, and each post is checked against
 // those short lists: on a sparse node every EXISTS subquery walks the whole relationship
@@ -14,10 +16,10 @@
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
 WITH coalesce(x, y) AS v
-WITH v, v IS NOT NULL AND COUNT { (v)--() } <= 1000 AS small
+WITH v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
 WITH v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
-     CASE WHEN small THEN COLLECT { MATCH (v)-[c:CONNECTED]-(f) WHERE c.status = 'accepted' RETURN f } END AS friends,
+     CASE WHEN small THEN COLLECT { MATCH (v)-[:FRIEND]-(f) RETURN f } END AS friends,
      CASE WHEN small THEN COLLECT { MATCH (v)-[r:FOLLOWS]->(f) WHERE r.status = 'active' RETURN f } END AS followed,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:MUTES]->(m) RETURN m } END AS muting
 UNWIND range(0, size($postIds) - 1) AS i
@@ -34,7 +36,7 @@ WITH i, postId, CASE
     WHEN p.visibility = 'private' THEN [false, 'private']
     WHEN v IS NULL THEN [false, 'unknown_viewer']
     WHEN CASE WHEN small THEN a IN friends
-              ELSE EXISTS { (v)-[c:CONNECTED]-(a) WHERE c.status = 'accepted' } END THEN [true, 'connection']
+              ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN [true, 'connection']
     WHEN p.visibility = 'connections' THEN [false, 'not_connected']
     WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN [true, 'follower']
     WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
