@@ -488,3 +488,135 @@ def test_an_email_another_member_holds_stays_theirs(org, driver):
                                   "RETURN p.id AS id, p.email AS email ORDER BY id", org=org.id).records
     assert [(p["id"], p["email"]) for p in people] == [("usr_x", "y@example.com"), ("usr_y", "y2@example.com")]
     assert integrity(driver, org.id) == []
+
+
+# --- the followers list from the follows_followers index -----------------------------------------------
+
+# The order the list had before followersKey existed, read from the relationships themselves: the
+# oracle for the index's order (since newest first as the datetime comparison orders it, then id).
+ORACLE = ("MATCH (me:Person {org: $org, id: $id})<-[r:FOLLOWS]-(f:Person) WHERE r.status = 'active' "
+          "RETURN f.id AS id, f.email AS email, toString(r.since) AS followedAt "
+          "ORDER BY r.since DESC, coalesce(f.id, f.email)")
+
+
+def oracle(driver, org_id: str, who: str) -> list[dict]:
+    return [{"type": "person", "name": None, **r.data()}
+            for r in driver.execute_query(ORACLE, org=org_id, id=who).records]
+
+
+def walk_followers(caller, limit: int, between=None) -> list[dict]:
+    items, cursor, n = [], None, 0
+    while True:
+        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        body = caller.get("/client/community/followers", params=query).json()
+        items += body["data"]
+        n += 1
+        assert n < 500, "the walk does not end"
+        if between:
+            between(n)
+        cursor = body["pagination"]["nextCursor"]
+        if cursor is None:
+            return items
+
+
+def test_followers_pages_are_since_newest_first_then_id(org, driver, neo4j_target, tmp_path):
+    """Imported follows with ties in `since` (the same second; the same instant written with
+    other offsets; nanoseconds), follows through the API, an email placeholder and pending
+    requests: page 1, a deep offset page and cursor walks at limits 1, 3 and 100 all list
+    exactly the oracle's order, and the total counts active follows only."""
+    from .test_import import import_files, write_csv
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    fans = [f"usr_{c}{i}" for i in range(8) for c in "zmab"]
+    write_csv(folder / "people.csv", ["id", "protected"], [["usr_star", "true"], *[[f, ""] for f in fans]])
+    # Before 1970 a fraction makes Neo4j's `epochSeconds` round up, hence epochMillis in the key.
+    times = ["2025-03-01T10:00:00Z", "2025-03-01T12:00:00+02:00", "2025-03-01T11:00:00+01:00",
+             "2025-03-01T10:00:00.000000001Z", "1969-12-31T23:58:19.5Z", "2025-03-01",
+             "1969-12-31T23:58:20Z", "2025-03-01T10:00:00Z"]
+    write_csv(folder / "follows.csv", ["followerId", "followingId", "followingType", "since", "status"],
+              [[f, "usr_star", "person", times[i % len(times)], "pending" if i % 9 == 4 else "active"]
+               for i, f in enumerate(fans)])
+    import_files(neo4j_target, org.id, folder, tmp_path)
+    star = org.member("usr_star")  # protected: every follow through the API is a request
+    for sub in ("usr_api1", "usr_api2", "usr_late"):
+        assert follow(org.member(sub), "usr_star").status_code == 202
+    assert org.service().post(FOLLOW, {"following": "usr_star", "userId": "zed@example.com"}).status_code == 202
+    for name in ("usr_api1", "zed@example.com", "usr_api2"):
+        assert star.post(f"/client/community/follow-requests/{name}/approve").status_code == 204
+
+    want = oracle(driver, org.id, "usr_star")
+    assert len(want) == 32 - 4 + 3 and {w["followedAt"][:10] for w in want} >= {"2025-03-01", "1969-12-31"}
+    first = star.get("/client/community/followers").json()
+    assert first["data"] == want[:20]
+    assert first["pagination"]["total"] == len(want) and first["pagination"]["totalPages"] == 2
+    deep = star.get("/client/community/followers", params={"limit": 7, "page": 4}).json()
+    assert deep["data"] == want[21:28] and deep["pagination"]["total"] == len(want)
+    for limit in (1, 3, 100):
+        assert walk_followers(star, limit) == want, limit
+    # One instant written with three offsets: the greater offset first, as datetimes compare.
+    forms = ("2025-03-01T12:00:00+02:00", "2025-03-01T11:00:00+01:00", "2025-03-01T10:00:00Z")
+    same = [w["followedAt"] for w in want if w["followedAt"] in forms]
+    assert same == [forms[0]] * 4 + [forms[1]] * 4 + [forms[2]] * 7
+
+
+def test_a_followers_walk_holds_while_follows_are_removed_approved_or_rejected(org, driver):
+    """A follower there throughout the walk is listed once; one who unfollows before the walk
+    reaches them, a request rejected and a request approved mid-walk (its `since` is the
+    approval, before the cursor) are not."""
+    star = org.member("usr_star")
+    for i in range(9):
+        assert follow(org.member(f"usr_fan{i}"), "usr_star").status_code == 201
+        time.sleep(0.002)
+    assert star.put("/client/community/settings", {"protected": True}).status_code == 200
+    for sub in ("usr_ask1", "usr_ask2"):
+        assert follow(org.member(sub), "usr_star").status_code == 202
+    before = [f["id"] for f in oracle(driver, org.id, "usr_star")]
+    leaving = before[-2]
+
+    def churn(n: int) -> None:
+        if n == 1:
+            assert org.member(leaving).delete(f"{FOLLOW}/usr_star").status_code == 204
+            assert star.post("/client/community/follow-requests/usr_ask1/approve").status_code == 204
+            assert star.post("/client/community/follow-requests/usr_ask2/reject").status_code == 204
+
+    seen = [f["id"] for f in walk_followers(star, 2, between=churn)]
+    assert seen == [i for i in before if i != leaving]
+    after = [f["id"] for f in oracle(driver, org.id, "usr_star")]
+    assert after[0] == "usr_ask1" and [f["id"] for f in walk_followers(star, 3)] == after
+
+
+def test_check_repair_back_fills_the_followers_keys(org, driver, neo4j_target):
+    """A store written before the key existed (or with a stale one): the followers list misses
+    people, `graphsvc check` reports each edge, `--repair` sets or removes every key, after
+    which the list is whole and a second repair finds nothing."""
+    from .test_faults import graphsvc_check
+
+    star = org.member("usr_star")
+    for i in range(5):
+        assert follow(org.member(f"usr_f{i}"), "usr_star").status_code == 201
+    assert follow(org.member("usr_f0"), "usr_f1").status_code == 201
+    assert org.staff().put("/community/pages/pg_k", {"name": "K"}).status_code == 201
+    assert follow(org.member("usr_f0"), "pg_k", "page").status_code == 201
+    assert star.put("/client/community/settings", {"protected": True}).status_code == 200
+    assert follow(org.member("usr_pending"), "usr_star").status_code == 202
+    whole = star.get("/client/community/followers").json()
+    assert len(whole["data"]) == 5 and whole["pagination"]["total"] == 5
+
+    q = driver.execute_query
+    q("MATCH (:Person {org: $org, id: 'usr_star'})<-[r:FOLLOWS]-(f) WHERE f.id IN ['usr_f0', 'usr_f1', 'usr_f2'] "
+      "REMOVE r.followersKey", org=org.id)
+    q("MATCH (:Person {org: $org, id: 'usr_star'})<-[r:FOLLOWS]-(:Person {id: 'usr_f3'}) "
+      "SET r.followersKey = r.followersKey + 'x'", org=org.id)
+    q("MATCH (:Person {org: $org, id: 'usr_pending'})-[r:FOLLOWS]->() SET r.followersKey = 'stale'", org=org.id)
+    q("MATCH (:Person {org: $org, id: 'usr_f0'})-[r:FOLLOWS]->(:Page) SET r.followersKey = 'stale'", org=org.id)
+    broken = star.get("/client/community/followers").json()
+    assert len(broken["data"]) == 2 and broken["pagination"]["total"] == 2
+    found = graphsvc_check(neo4j_target, "--org", org.id)
+    assert found.returncode == 1 and "] followers_keys: 6" in found.stdout, found.stdout
+    fixed = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert f"[{org.id}] followers_keys: 6 follow(s)" in fixed.stdout, fixed.stdout
+    assert star.get("/client/community/followers").json() == whole
+    again = graphsvc_check(neo4j_target, "--org", org.id, "--repair")
+    assert again.returncode == 0 and "repaired: 0 org(s)" in again.stdout, again.stdout

@@ -214,8 +214,9 @@ def _value(value, window):
 
 def graph(driver, org: str, window) -> dict:
     """Every node and relationship of the org with its properties, keyed by what names it.
-    Person keys are random per load, so `key`, `liveKey` and `audienceKey` are left out
-    but for whether they are set (check proves each equals what its ends make)."""
+    Person keys are random per load, so `key`, `liveKey`, `audienceKey` and `followersKey`
+    are left out but for whether they are set and the follower `followersKey` ends with
+    (check proves each equals what its ends make)."""
     def props(p: dict, drop: tuple = ()) -> dict:
         return {k: _value(v, window) for k, v in p.items() if k not in drop}
 
@@ -232,8 +233,11 @@ def graph(driver, org: str, window) -> dict:
              "MATCH (a:Post {org: $org})-[r]->(b) RETURN type(r) AS t, a.id AS a, labels(b)[0] AS l, b.id AS b, "
              "properties(r) AS p")
     out["relationships"] = sorted(
-        (r["t"], r["a"], r["l"], r["b"], json.dumps(props(r["p"], ("liveKey", "audienceKey")), sort_keys=True),
-         r["p"].get("liveKey") is not None, r["p"].get("audienceKey") is not None) for r in rels)
+        (r["t"], r["a"], r["l"], r["b"], json.dumps(props(r["p"], ("liveKey", "audienceKey", "followersKey")),
+                                                      sort_keys=True),
+         r["p"].get("liveKey") is not None, r["p"].get("audienceKey") is not None,
+         r["p"].get("followersKey") is not None, (r["p"].get("followersKey") or "").rsplit("|", 1)[-1])
+        for r in rels)
     return out
 
 

@@ -51,7 +51,8 @@ DYNAMIC = {
     "importer writes a batch": ([st for st in S.importer if st is not S.importer.page_counts],
                                 {"org", "rows"}),
     "check reads one invariant": ([S.check.page_counters, S.check.people, S.check.connections,
-                                   S.check.live_pairs, S.check.audience_keys, S.check.friend_edges, S.check.cross_org],
+                                   S.check.live_pairs, S.check.audience_keys,
+                                   S.check.followers_keys, S.check.friend_edges, S.check.cross_org],
                                   {"org", "cap"}),
 }
 

@@ -3,7 +3,8 @@
 // waits here and then sees the edge: never two FOLLOWS between the same pair.
 // A protected target gets a pending request (`status: 'pending'`) to approve;
 // asking again while it is pending changes nothing. An active follow carries its
-// `audienceKey` (cypher/schema/002_indexes: org|person|followed key|follower key).
+// `audienceKey` (cypher/schema/002_indexes: org|person|followed key|follower key) and
+// `followersKey` (org|person|followed key|since, newest first|follower id else email).
 MATCH (me:Person) WHERE elementId(me) = $me AND me.org = $org
 MATCH (t:Person) WHERE elementId(t) = $target AND t.org = $org
 OPTIONAL MATCH (me)-[existing:FOLLOWS]->(t)
@@ -18,10 +19,15 @@ WITH me, t, existing,
     ELSE 'created'
   END AS outcome
 CALL (me, t, outcome) {
-  WITH me, t, outcome WHERE outcome IN ['created', 'requested']
-  CREATE (me)-[:FOLLOWS {since: datetime(), status: CASE outcome WHEN 'created' THEN 'active' ELSE 'pending' END,
-                         audienceKey: CASE outcome WHEN 'created' THEN
-                           $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|' + me.key
+  WITH me, t, outcome, datetime() AS now,
+       $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') AS followed
+  WHERE outcome IN ['created', 'requested']
+  CREATE (me)-[:FOLLOWS {since: now, status: CASE outcome WHEN 'created' THEN 'active' ELSE 'pending' END,
+                         audienceKey: CASE outcome WHEN 'created' THEN followed + '|' + me.key END,
+                         followersKey: CASE outcome WHEN 'created' THEN
+                           followed + '|' + toString(500000000000000000 - now.epochMillis)
+                           + toString(1999999 - now.nanosecond % 1000000) + toString(200000 - now.offsetSeconds)
+                           + '|' + coalesce(me.id, me.email)
                          END}]->(t)
 }
 RETURN outcome, {type: 'person', id: t.id, email: t.email, name: null} AS following

@@ -10,7 +10,9 @@
 //   over a pending one), else the user's own -- and a block either of them had takes
 //   its effect on the other's follows and connections. Every edge removed is returned,
 //   so that the caller writes its follow.deleted / connection.removed event. A moved
-//   active follow gets the `audienceKey` of its new ends (cypher/schema/002_indexes).
+//   active follow gets the `audienceKey` and `followersKey` of its new ends
+//   (cypher/schema/002_indexes); a claimed placeholder's own follows get the
+//   `followersKey` of its new id, which now names it in its followees' lists.
 // - An email another user id holds is left to that member (README, Decisions).
 // Never creates a duplicate: (org, id) and (org, email) are unique, so a racing
 // claim fails and is retried.
@@ -31,6 +33,12 @@ CALL (action) {
 CALL (e, action) {
   WITH e, action WHERE action = 'claim'
   SET e.id = $sub, e.claimedAt = datetime()
+  WITH e
+  MATCH (e)-[r:FOLLOWS]->(t:Person)
+  WHERE r.status = 'active'
+  SET r.followersKey = $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
+    + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
+    + toString(200000 - r.since.offsetSeconds) + '|' + e.id
 }
 // The fold, under both people's locks taken in key order (as identity/merge_people).
 CALL (p, e, action) {
@@ -105,7 +113,11 @@ CALL (p, e, action) {
   FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (p)-[n:FOLLOWS]->(t)
     SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
       $org + CASE WHEN t:Page THEN '|page|' + replace(replace(t.id, '\\', '\\\\'), '|', '\\|')
-                  ELSE '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') END + '|' + p.key END)
+                  ELSE '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') END + '|' + p.key END,
+      n.followersKey = CASE WHEN r.status = 'active' AND NOT t:Page THEN
+      $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
+      + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
+      + toString(200000 - r.since.offsetSeconds) + '|' + coalesce(p.id, p.email) END)
   FOREACH (_ IN CASE WHEN fate <> 'move' AND t:Page THEN [1] ELSE [] END |
     SET t.followerCount = t.followerCount - 1)
   DELETE r
@@ -128,7 +140,11 @@ CALL (p, e, action) {
   FOREACH (_ IN CASE WHEN fate = 'replace' THEN [1] ELSE [] END | DELETE x)
   FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (s)-[n:FOLLOWS]->(p)
     SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
-      $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|' + s.key END)
+      $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|' + s.key END,
+      n.followersKey = CASE WHEN r.status = 'active' THEN
+      $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|'
+      + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
+      + toString(200000 - r.since.offsetSeconds) + '|' + coalesce(s.id, s.email) END)
   DELETE r
   RETURN collect(dropped) AS followsIn
 }

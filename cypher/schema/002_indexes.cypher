@@ -20,3 +20,16 @@ FOR (w:Webhook) ON (w.org);
 // back-fills it.
 CREATE RANGE INDEX follows_audience IF NOT EXISTS
 FOR ()-[f:FOLLOWS]-() ON (f.audienceKey);
+
+// A person's followers page (follows/followers): every ACTIVE follow of a person also
+// carries `followersKey` = org | person | the followed person's key (escaped as in
+// audienceKey) | its `since` newest first as fixed-width digits (5·10^17 - epochMillis,
+// 1999999 - the nanoseconds below the millisecond, 200000 - offsetSeconds: the order
+// datetime comparison gives; epochSeconds rounds, epochMillis floors) | the follower's
+// id, else email. Ascending order of the key is the page order
+// (since desc, then id), so page 1 and a cursor's page are a range seek read in order
+// and cut at the limit, whatever the length of the list; a pending follow carries none.
+// Set in the same transaction as audienceKey; `graphsvc check` (followers_keys)
+// verifies it and `--repair` back-fills it.
+CREATE RANGE INDEX follows_followers IF NOT EXISTS
+FOR ()-[f:FOLLOWS]-() ON (f.followersKey);

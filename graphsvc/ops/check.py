@@ -22,6 +22,11 @@ What is checked, per org (each query starts from the org's index entries):
   one carries any: the audience of a post reads followers from that index alone.
   `--repair` sets (or removes) every wrong one, in transactions of 1,000 people: the
   back-fill of a store written before the key existed.
+- followers_keys: every active FOLLOWS from a person of the org to a person carries
+  the `followersKey` its ends and `since` make (org | person | the followed person's
+  key | since, newest first | the follower's id else email; cypher/schema/002_indexes)
+  and no other one carries any: a person's followers list reads that index alone.
+  `--repair` sets (or removes) every wrong one, in transactions of 1,000 people.
 - friend_edges: the FRIEND relationships of the org are exactly its accepted
   connections: one per accepted CONNECTED, from its requester to its target, no
   property; none missing, extra, reversed or doubled. Mutual connections, degrees,
@@ -80,7 +85,7 @@ from ..text import first_invalid, repaired
 CAP = 50
 
 CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "friend_edges", "cross_org",
-          "follow_events", "connection_events", "stored_text")
+          "followers_keys", "follow_events", "connection_events", "stored_text")
 
 
 @dataclass(frozen=True)
@@ -238,6 +243,14 @@ def repair_friend_edges(driver: Driver, database: str, org: str) -> int:
         return S.check.repair_friend_edges.run(session, org=org).single()["fixed"] or 0
 
 
+def repair_followers_keys(driver: Driver, database: str, org: str) -> int:
+    """Set every wrong (or missing) `followersKey` of the org's follows, and remove it
+    from any pending one or a page's, committing every 1,000 people, as
+    repair_audience_keys does. The number of edges fixed."""
+    with driver.session(database=database) as session:
+        return S.check.repair_followers_keys.run(session, org=org).single()["fixed"] or 0
+
+
 def _fmt(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items())
 
@@ -250,7 +263,7 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
         out.extend(Violation(check, org, d) for d in details)
 
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
-                      S.check.audience_keys, S.check.friend_edges, S.check.cross_org):
+                      S.check.audience_keys, S.check.followers_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
     add("follow_events", follow_violations(_read(driver, database, S.check.follow_events, org=org),
                                            _read(driver, database, S.check.follow_edges, org=org))[:CAP])
@@ -301,10 +314,13 @@ def repair_report(driver: Driver, database: str, org: str | None) -> str:
         keys = repair_audience_keys(driver, database, one_org)
         if keys:
             lines.append(f"  [{one_org}] audience_keys: {keys} follow(s)")
+        followers = repair_followers_keys(driver, database, one_org)
+        if followers:
+            lines.append(f"  [{one_org}] followers_keys: {followers} follow(s)")
         friends = repair_friend_edges(driver, database, one_org)
         if friends:
             lines.append(f"  [{one_org}] friend_edges: {friends} FRIEND relationship(s)")
-        repaired_orgs += bool(contexts or payloads or keys or friends)
+        repaired_orgs += bool(contexts or payloads or keys or followers or friends)
     return "\n".join([f"repaired: {repaired_orgs} org(s)", *lines])
 
 
@@ -329,7 +345,8 @@ def add_command(sub: Any) -> None:
     p.add_argument("--org", help="check one tenant only (index seeks only); default: every tenant")
     p.add_argument("--repair", action="store_true",
                    help="first rewrite stored text that fails stored_text (U+FFFD for a lone surrogate, "
-                        "null for NaN/Infinity) and set every follow's audienceKey that fails audience_keys "
+                        "null for NaN/Infinity) and set every follow's audienceKey and followersKey that fails "
+                        "audience_keys or followers_keys "
                         "and make FRIEND equal the accepted connections (friend_edges) (the back-fills after an "
                         "upgrade), then check")
     p.set_defaults(fn=_main)

@@ -11,7 +11,7 @@ the service's rules. So an offline load:
    statements do in Cypher (rows naming nobody, self-follows and -requests and a second
    live connection per pair are skipped; a block removes the follows and connections
    between the two; `org`, `Person.key`, `liveKey`, `respondedAt`, `status` defaults,
-   each page's `followerCount`, `imported`, an active follow's `audienceKey`, an
+   each page's `followerCount`, `imported`, an active follow's `audienceKey` and `followersKey`, an
    accepted connection's FRIEND), and
    writes the admin importer's CSV under the instance's `offline/` folder. Nothing of
    the instance is touched yet;
@@ -41,7 +41,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -59,7 +59,7 @@ NODE_HEADERS = {
     "Post": [":ID", "org", "id", "visibility", "createdAt:datetime"],
 }
 REL_HEADERS = {
-    "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean", "audienceKey"],
+    "FOLLOWS": [":START_ID", ":END_ID", "since:datetime", "status", "imported:boolean", "audienceKey", "followersKey"],
     "CONNECTED": [":START_ID", ":END_ID", "id", "org", "status", "liveKey", "message", "context",
                   "requestedAt:datetime", "respondedAt:datetime", "imported:boolean"],
     "FRIEND": [":START_ID", ":END_ID"],
@@ -117,6 +117,29 @@ def audience_key(org: str, kind: str, followed: str, follower_key: str) -> str:
     return f"{org}|{kind}|{escaped}|{follower_key}"
 
 
+# An ISO-8601 time as the importer accepts it (importer._ISO_TIME), its parts captured.
+_TIME_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
+                         r"(?:Z|([+-])(\d{2})(?::?(\d{2}))?)?)?")
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def followers_key(org: str, followed_key: str, since: str, follower_id: str) -> str:
+    """An active person follow's `followersKey`, as the follow statements write it
+    (cypher/schema/002_indexes): org | person | the followed person's key, escaped |
+    `since` newest first as fixed-width digits (5·10^17 - epoch milliseconds, 1999999 -
+    the nanoseconds below them, 200000 - offset seconds; no offset is UTC, as in Cypher) |
+    the follower's id."""
+    y, mo, d, h, mi, s, frac, sign, oh, om = _TIME_PARTS.fullmatch(since).groups()
+    offset = 0 if sign is None else (1 if sign == "+" else -1) * (int(oh) * 3600 + int(om or 0) * 60)
+    epoch = ((date(int(y), int(mo), int(d)).toordinal() - _EPOCH_DAY) * 86400
+             + int(h or 0) * 3600 + int(mi or 0) * 60 + int(s or 0) - offset)
+    nanos = int((frac or "0").ljust(9, "0"))
+    millis = epoch * 1000 + nanos // 1000000
+    escaped = followed_key.replace("\\", "\\\\").replace("|", "\\|")
+    return (f"{org}|person|{escaped}|{500000000000000000 - millis}{1999999 - nanos % 1000000}{200000 - offset}"
+            f"|{follower_id}")
+
+
 def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
@@ -131,6 +154,7 @@ class Converter:
         self.now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         self.people: dict[str, int] = {}  # id -> node id (0..n-1)
         self.keys: list[str] = []
+        self.ids: list[str] = []  # node id -> user id
         self.pages: dict[str, int] = {}  # id -> index; node id = page_base + index
         self.page_rows: list[list[Any]] = []
         self.followers: list[int] = []
@@ -272,6 +296,7 @@ class Converter:
             node = len(self.people)
             self.people[row["id"]] = node
             self.keys.append(key)
+            self.ids.append(row["id"])
             out.write([node, self.org, row["id"], email, key, row["createdAt"] or self.now, _flag(row["protected"])],
                       key)
             stats.written += 1
@@ -367,7 +392,10 @@ class Converter:
                 audience = (audience_key(self.org, "page", self.page_rows[target - self.page_base][0], self.keys[a])
                             if target >= self.page_base else
                             audience_key(self.org, "person", self.keys[target], self.keys[a]))
-            out.write([a, target, row["since"] or self.now, row["status"], "true", audience],
+            since = row["since"] or self.now
+            ranked = (followers_key(self.org, self.keys[target], since, self.ids[a])
+                      if row["status"] == "active" and target < self.page_base else None)
+            out.write([a, target, since, row["status"], "true", audience, ranked],
                       audience if self.key_newline else None)
             stats.written += 1
             stats.relationships += 1
