@@ -344,7 +344,8 @@ def test_a_sparse_viewer_is_checked_against_lists_collected_once(org, feed, driv
     from graphsvc.db import S
 
     make_dense(org, neo4j_target, tmp_path, ["usr_str"], extra=40)
-    params = {"org": org.id, "viewerId": "usr_str", "viewerEmail": None, "postIds": ["p_followers"] * 200}
+    params = {"org": org.id, "checks": [{"viewerId": "usr_str", "viewerEmail": None,
+                                         "postIds": ["p_followers"] * 200}]}
     records, summary, _ = driver.execute_query("PROFILE " + S.visibility.check_stored.text, params)
     assert set(records[0]["reasons"]) == {"not_follower"}
 

@@ -90,7 +90,7 @@ def test_import_csv_and_jsonl_then_rerun_changes_nothing(org, driver, neo4j_targ
     kinds = {k["kind"]: k for k in first["kinds"]}
     assert kinds["people"]["nodes"] == 5 and kinds["posts"]["nodes"] == 4
     assert kinds["follows"]["rows"] == 9 and kinds["follows"]["written"] == 7 and kinds["follows"]["skipped"] == 2
-    assert kinds["connections"]["relationships"] == 5
+    assert kinds["connections"]["relationships"] == 5 + 3  # and a FRIEND per accepted connection
     assert kinds["blocks"]["relationships"] == 1 and kinds["blocks"]["deleted"] == 1  # erin's follow of alice
     assert all(isinstance(k["retries"], int) and k["retries"] >= 0 for k in first["kinds"])
 

@@ -1,5 +1,9 @@
-// Can the viewer see each of these stored posts? One query, one round trip, for 1
-// to 1,000 posts: per post an index seek, its author and page, then the rules.
+// Can each viewer see each of their stored posts? One query, one round trip, for a
+// list of checks ({viewerId | viewerEmail, postIds}): one viewer with 1 to 1,000 posts
+// (the batch endpoint), or the single checks of many callers arriving together (the
+// coalesced single endpoint, graphsvc/db/coalesce.py). Per check an index seek for the
+// viewer and, when sparse, their lists collected once; per post an index seek, its
+// author and page, then the rules.
 // Rules (CONTRACT.md): author always; a block either way hides everything; public
 // to everyone in the org; private to the author only; connections to accepted
 // connections; followers to followers of the author or page, and connections.
@@ -13,21 +17,23 @@
 // A denser viewer keeps the per-post EXISTS subquery checks, whose
 // Expand(Into) starts from the author's side and whose relationships are grouped by
 // type, instead of scanning a list of thousands for every post.
-OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
-OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
-WITH coalesce(x, y) AS v
-WITH v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
-WITH v, small,
+UNWIND range(0, size($checks) - 1) AS k
+WITH k, $checks[k] AS ask
+OPTIONAL MATCH (x:Person {org: $org, id: ask.viewerId})
+OPTIONAL MATCH (y:Person {org: $org, email: ask.viewerEmail})
+WITH k, ask.postIds AS postIds, coalesce(x, y) AS v
+WITH k, postIds, v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
+WITH k, postIds, v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:FRIEND]-(f) RETURN f } END AS friends,
      CASE WHEN small THEN COLLECT { MATCH (v)-[r:FOLLOWS]->(f) WHERE r.status = 'active' RETURN f } END AS followed,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:MUTES]->(m) RETURN m } END AS muting
-UNWIND range(0, size($postIds) - 1) AS i
-WITH v, small, blocked, friends, followed, muting, i, $postIds[i] AS postId
+UNWIND range(0, size(postIds) - 1) AS i
+WITH k, v, small, blocked, friends, followed, muting, i, postIds[i] AS postId
 OPTIONAL MATCH (p:Post {org: $org, id: postId})
 OPTIONAL MATCH (a:Person)-[:AUTHORED]->(p)
 OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
-WITH i, postId, CASE
+WITH k, i, postId, CASE
     WHEN p IS NULL THEN [false, 'not_found']
     WHEN v IS NOT NULL AND v = a THEN [true, 'author']
     WHEN v IS NOT NULL AND CASE WHEN small THEN a IN blocked
@@ -45,8 +51,9 @@ WITH i, postId, CASE
   END AS verdict,
   v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
                                        ELSE EXISTS { (v)-[:MUTES]->(a) } END AS muted
-// One record holding two lists, in the order asked (the caller pairs them with the
-// ids it sent): the driver decodes one record of two lists far faster than 1,000
-// records or a list of 1,000 maps.
-WITH i, verdict, muted ORDER BY i
-RETURN collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons, collect(muted) AS muted
+// One record per check holding lists in the order asked (the caller pairs them with
+// the ids it sent; a check whose lists are not as long as its ids is an error of that
+// check alone): the driver decodes one record of lists far faster than 1,000 records
+// or a list of 1,000 maps.
+WITH k, i, verdict, muted ORDER BY k, i
+RETURN k, collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons, collect(muted) AS muted

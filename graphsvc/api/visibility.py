@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..auth import is_self
+from ..db.coalesce import Coalescer
 from ..domain import visibility
 from ..errors import ACTING_USER_FORBIDDEN
 from ..models import (
@@ -26,11 +27,22 @@ def _viewer(ctx: Ctx, viewer_id: str):
     return viewer
 
 
+async def _single_checks(key: tuple, items: list[tuple]) -> list:
+    """The single checks that arrived while another was in flight, as one statement."""
+    db, org = key
+    answers = await db.read(visibility.check_many, org, [(viewer, [post_id]) for viewer, post_id in items])
+    return [answer if isinstance(answer, Exception) else answer[0] for answer in answers]
+
+
+SINGLE_CHECKS = Coalescer("visibility", _single_checks)
+
+
 async def can_see(ctx: Ctx) -> dict:
     """An unknown post is not visible (reason not_found); an unknown viewer sees public posts only."""
     q = ctx.query
     viewer = _viewer(ctx, q.viewerId)
-    (row,) = await ctx.db.read(visibility.check_stored, ctx.org, viewer, [valid_id(q.postId, "postId")])
+    # Under load, checks arriving while another is in flight are answered together.
+    row = await SINGLE_CHECKS.get((ctx.db, ctx.org), (viewer, valid_id(q.postId, "postId")))
     return {"visible": row["visible"], "reason": row["reason"], "muted": row["muted"]}
 
 

@@ -435,9 +435,12 @@ class Converter:
                 continue
             ids[cid] = a * n + b
             stats.written += 1
-            stats.relationships += 1
+            # An accepted one is two relationships, its CONNECTED and its FRIEND, as the
+            # import statement's counters say.
+            both = 2 if status == "accepted" else 1
+            stats.relationships += both
             if self._pair(a, b) in self.blocked:
-                blocks.deleted += 1
+                blocks.deleted += both
                 continue
             live_key = None
             if status != "rejected":

@@ -1,0 +1,191 @@
+"""Coalesced single visibility checks: under concurrency the answers are the one-by-one
+answers, one failing item fails alone, and a lone check is one statement of one item.
+The coalescer itself (graphsvc/db/coalesce.py) is also driven in-process with a batch
+function that fails on purpose, for the split path a real statement cannot be made to take."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+
+from graphsvc.db.coalesce import Coalescer
+from graphsvc.errors import DATABASE_UNAVAILABLE
+
+from .conftest import Org
+from .test_graph import VIS, _counter, feed  # noqa: F401 - feed is a fixture
+
+VIEWERS = ("usr_author", "usr_conn", "usr_fol", "usr_str", "usr_blk", "usr_ghost", "str@x.test")
+
+
+def _sizes(http: httpx.Client) -> tuple[float, float, float]:
+    """(statements, statements of one item, items) of the visibility coalescer so far."""
+    text = http.get("/metrics").text
+
+    def value(pattern: str) -> float:
+        m = re.search(pattern + r" ([0-9.e+]+)", text)
+        return float(m.group(1)) if m else 0.0
+    return (value(r'graphsvc_coalesced_batch_size_count\{read="visibility"\}'),
+            value(r'graphsvc_coalesced_batch_size_bucket\{le="1.0",read="visibility"\}'),
+            value(r'graphsvc_coalesced_batch_size_sum\{read="visibility"\}'))
+
+
+@pytest.fixture
+def every_reason(org: Org, feed):  # noqa: F811
+    """The feed's posts (author, public, connection, follower, blocked, private, not_connected,
+    not_follower, unknown_viewer) plus a page post (page_follower), a mute and unknown posts."""
+    service = feed
+    org.staff().put("/community/pages/pg_club", {"name": "Club"})
+    assert service.put("/community/posts/p_club", {"authorId": "usr_author", "visibility": "followers",
+                                                   "pageId": "pg_club"}).status_code == 201
+    org.member("usr_str", "str@x.test").post("/client/community/follow", {"following": "pg_club",
+                                                                         "followingType": "page"})
+    assert org.member("usr_fol").post("/client/community/mutes", {"targetId": "usr_author"}).status_code == 201
+    return service, [f"p_{v}" for v in VIS] + ["p_club", "p_none"]
+
+
+async def _concurrently(server_url: str, service, asks: list[dict]) -> list[httpx.Response]:
+    limits = httpx.Limits(max_connections=len(asks), max_keepalive_connections=len(asks))
+    async with httpx.AsyncClient(base_url=server_url, headers=service.headers, limits=limits, timeout=60) as client:
+        return await asyncio.gather(*(client.get("/community/visibility", params=ask) for ask in asks))
+
+
+def test_concurrent_single_checks_equal_the_one_by_one_answers(server, http, every_reason):
+    service, posts = every_reason
+    pairs = [{"viewerId": v, "postId": p} for v in VIEWERS for p in posts]
+    alone = {}
+    for ask in pairs:
+        r = service.get("/community/visibility", params=ask)
+        assert r.status_code == 200, r.text
+        alone[ask["viewerId"], ask["postId"]] = r.json()
+    reasons = {a["reason"] for a in alone.values()}
+    assert reasons == {"author", "public", "connection", "follower", "page_follower", "blocked", "private",
+                       "not_connected", "not_follower", "unknown_viewer", "not_found"}
+    assert any(a["muted"] for a in alone.values())
+    asks = [pairs[i % len(pairs)] for i in range(200)]
+    before = _sizes(http)
+    answers = asyncio.run(_concurrently(server.url, service, asks))
+    after = _sizes(http)
+    for ask, r in zip(asks, answers):
+        assert r.status_code == 200, r.text
+        assert r.json() == alone[ask["viewerId"], ask["postId"]], ask
+    statements, singles, items = (a - b for a, b in zip(after, before))
+    assert items == 200
+    assert statements - singles > 0, "no statement answered more than one check"
+    assert statements < 200
+
+
+def test_a_failing_check_fails_alone(server, http, every_reason, driver, org):
+    """A post with two authors (a broken graph) makes its check's answer the wrong length: that
+    caller gets a 500, the callers whose checks shared its statement get their verdicts."""
+    service, posts = every_reason
+    assert service.put("/community/posts/p_broken", {"authorId": "usr_author", "visibility": "public"}).status_code == 201
+    driver.execute_query("MATCH (p:Post {org: $org, id: 'p_broken'}), (a:Person {org: $org, id: 'usr_conn'}) "
+                         "CREATE (a)-[:AUTHORED]->(p)", org=org.id)
+    alone = service.get("/community/visibility", params={"viewerId": "usr_str", "postId": "p_broken"})
+    assert alone.status_code == 500 and alone.json()["error"]["code"] == "internal"
+    good = [{"viewerId": v, "postId": p} for v in VIEWERS for p in posts]
+    expected = {(a["viewerId"], a["postId"]): service.get("/community/visibility", params=a).json() for a in good}
+    asks = [good[i % len(good)] if i % 20 else {"viewerId": "usr_str", "postId": "p_broken"} for i in range(200)]
+    before = _sizes(http)
+    answers = asyncio.run(_concurrently(server.url, service, asks))
+    after = _sizes(http)
+    for ask, r in zip(asks, answers):
+        if ask["postId"] == "p_broken":
+            assert r.status_code == 500 and r.json()["error"]["code"] == "internal", r.text
+        else:
+            assert r.status_code == 200 and r.json() == expected[ask["viewerId"], ask["postId"]], (ask, r.text)
+    statements, singles, _ = (a - b for a, b in zip(after, before))
+    assert statements - singles > 0, "no statement answered more than one check"
+
+
+def test_a_lone_check_is_one_statement_of_one_item(http, every_reason):
+    service, _ = every_reason
+    before, sent = _sizes(http), _counter(http, "visibility/check_stored")
+    r = service.get("/community/visibility", params={"viewerId": "usr_conn", "postId": "p_connections"})
+    assert r.json() == {"visible": True, "reason": "connection", "muted": False}
+    after = _sizes(http)
+    assert _counter(http, "visibility/check_stored") - sent == 1
+    assert [a - b for a, b in zip(after, before)] == [1, 1, 1]
+
+
+# ---- the coalescer in-process ---------------------------------------------------------------------------------
+
+class Poisoned(Exception):
+    pass
+
+
+def _runner(log: list[list[str]], fail_whole: BaseException | None = None):
+    """A batch function that answers item.upper(), fails the whole statement when "bad" is among
+    its items (or always with `fail_whole`), and answers "odd" items with their own error."""
+    async def run_batch(key: str, items: list[str]) -> list:
+        log.append(list(items))
+        await asyncio.sleep(0.01)
+        if fail_whole is not None:
+            raise fail_whole
+        if "bad" in items:
+            raise Poisoned("bad")
+        return [ValueError(item) if item.startswith("odd") else f"{key}:{item.upper()}" for item in items]
+    return run_batch
+
+
+def test_coalescer_alone_runs_at_once_and_concurrent_items_go_together():
+    log: list[list[str]] = []
+    co = Coalescer("test-together", _runner(log), max_batch=10)
+
+    async def scenario():
+        assert await co.get("org1", "a") == "org1:A"
+        assert log == [["a"]]
+        results = await asyncio.gather(*(co.get("org1", f"i{n}") for n in range(25)), co.get("org2", "x"))
+        assert results == [f"org1:I{n}" for n in range(25)] + ["org2:X"]
+        assert not co._busy
+    asyncio.run(scenario())
+    # The first of org1 alone, then the queue in statements of at most 10; org2 never mixed in.
+    assert log[1] == ["i0"] and log[2] == ["x"]
+    assert log[3:] == [[f"i{n}" for n in range(1, 11)], [f"i{n}" for n in range(11, 21)],
+                       [f"i{n}" for n in range(21, 25)]]
+
+
+def test_coalescer_a_failing_statement_is_split_and_an_item_error_stays_its_own():
+    log: list[list[str]] = []
+    co = Coalescer("test-split", _runner(log))
+
+    async def scenario():
+        items = ["first", *[f"g{n}" for n in range(6)], "bad", "odd1", "g6"]
+        return await asyncio.gather(*(co.get("org", item) for item in items), return_exceptions=True)
+    first, *rest = asyncio.run(scenario())
+    assert first == "org:FIRST"
+    *good, bad, odd, last = rest
+    assert good == [f"org:G{n}" for n in range(6)] and last == "org:G6"
+    assert isinstance(bad, Poisoned) and isinstance(odd, ValueError)
+    assert log[1] == [*[f"g{n}" for n in range(6)], "bad", "odd1", "g6"]  # one statement, then halves
+    assert ["bad"] in log and len(log) <= 1 + 2 * 4
+
+
+def test_coalescer_does_not_split_when_the_database_is_unreachable():
+    log: list[list[str]] = []
+    co = Coalescer("test-unavailable", _runner(log, fail_whole=DATABASE_UNAVAILABLE()))
+
+    async def scenario():
+        return await asyncio.gather(*(co.get("org", f"i{n}") for n in range(8)), return_exceptions=True)
+    results = asyncio.run(scenario())
+    assert all(getattr(r, "code", None) == "database_unavailable" for r in results)
+    assert log == [["i0"], [f"i{n}" for n in range(1, 8)]]
+
+
+def test_coalescer_skips_a_caller_that_gave_up():
+    log: list[list[str]] = []
+    co = Coalescer("test-gave-up", _runner(log))
+
+    async def scenario():
+        first = asyncio.ensure_future(co.get("org", "a"))
+        await asyncio.sleep(0)
+        gone = asyncio.ensure_future(co.get("org", "gone"))
+        stays = asyncio.ensure_future(co.get("org", "stays"))
+        await asyncio.sleep(0)
+        gone.cancel()
+        return await first, await stays
+    assert asyncio.run(scenario()) == ("org:A", "org:STAYS")
+    assert log == [["a"], ["stays"]]
