@@ -11,8 +11,9 @@
 //   its effect on the other's follows and connections. Every edge removed is returned,
 //   so that the caller writes its follow.deleted / connection.removed event. A moved
 //   active follow gets the `audienceKey` and `followersKey` of its new ends
-//   (cypher/schema/002_indexes); a claimed placeholder's own follows get the
-//   `followersKey` of its new id, which now names it in its followees' lists.
+//   (cypher/schema/002_indexes), a moved pending one its `followersKey`; a claimed
+//   placeholder's own follows get the `followersKey` of its new id, which now names it
+//   in its followees' lists.
 // - An email another user id holds is left to that member (README, Decisions).
 // Never creates a duplicate: (org, id) and (org, email) are unique, so a racing
 // claim fails and is retried.
@@ -35,8 +36,8 @@ CALL (e, action) {
   SET e.id = $sub, e.claimedAt = datetime()
   WITH e
   MATCH (e)-[r:FOLLOWS]->(t:Person)
-  WHERE r.status = 'active'
-  SET r.followersKey = $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
+  WHERE r.status IN ['active', 'pending']
+  SET r.followersKey = $org + CASE r.status WHEN 'active' THEN '|person|' ELSE '|request|' END + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
     + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
     + toString(200000 - r.since.offsetSeconds) + '|' + e.id
 }
@@ -114,8 +115,8 @@ CALL (p, e, action) {
     SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
       $org + CASE WHEN t:Page THEN '|page|' + replace(replace(t.id, '\\', '\\\\'), '|', '\\|')
                   ELSE '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') END + '|' + p.key END,
-      n.followersKey = CASE WHEN r.status = 'active' AND NOT t:Page THEN
-      $org + '|person|' + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
+      n.followersKey = CASE WHEN r.status IN ['active', 'pending'] AND NOT t:Page THEN
+      $org + CASE r.status WHEN 'active' THEN '|person|' ELSE '|request|' END + replace(replace(t.key, '\\', '\\\\'), '|', '\\|') + '|'
       + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
       + toString(200000 - r.since.offsetSeconds) + '|' + coalesce(p.id, p.email) END)
   FOREACH (_ IN CASE WHEN fate <> 'move' AND t:Page THEN [1] ELSE [] END |
@@ -141,8 +142,8 @@ CALL (p, e, action) {
   FOREACH (_ IN CASE WHEN fate <> 'drop' THEN [1] ELSE [] END | CREATE (s)-[n:FOLLOWS]->(p)
     SET n = properties(r), n.audienceKey = CASE WHEN r.status = 'active' THEN
       $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|' + s.key END,
-      n.followersKey = CASE WHEN r.status = 'active' THEN
-      $org + '|person|' + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|'
+      n.followersKey = CASE WHEN r.status IN ['active', 'pending'] THEN
+      $org + CASE r.status WHEN 'active' THEN '|person|' ELSE '|request|' END + replace(replace(p.key, '\\', '\\\\'), '|', '\\|') + '|'
       + toString(500000000000000000 - r.since.epochMillis) + toString(1999999 - r.since.nanosecond % 1000000)
       + toString(200000 - r.since.offsetSeconds) + '|' + coalesce(s.id, s.email) END)
   DELETE r

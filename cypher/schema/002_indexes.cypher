@@ -28,7 +28,9 @@ FOR ()-[f:FOLLOWS]-() ON (f.audienceKey);
 // datetime comparison gives; epochSeconds rounds, epochMillis floors) | the follower's
 // id, else email. Ascending order of the key is the page order
 // (since desc, then id), so page 1 and a cursor's page are a range seek read in order
-// and cut at the limit, whatever the length of the list; a pending follow carries none.
+// and cut at the limit, whatever the length of the list. A pending follow carries the
+// same key under `request` instead of `person`: the total is the node's FOLLOWS degree
+// less that range, so no count reads every follower either.
 // Set in the same transaction as audienceKey; `graphsvc check` (followers_keys)
 // verifies it and `--repair` back-fills it.
 CREATE RANGE INDEX follows_followers IF NOT EXISTS

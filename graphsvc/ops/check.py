@@ -24,8 +24,10 @@ What is checked, per org (each query starts from the org's index entries):
   back-fill of a store written before the key existed.
 - followers_keys: every active FOLLOWS from a person of the org to a person carries
   the `followersKey` its ends and `since` make (org | person | the followed person's
-  key | since, newest first | the follower's id else email; cypher/schema/002_indexes)
-  and no other one carries any: a person's followers list reads that index alone.
+  key | since, newest first | the follower's id else email; cypher/schema/002_indexes),
+  a pending one the same under `request`, no other one carries any, and every FOLLOWS
+  to a person is active or pending: a person's followers list reads that index alone
+  and its total is the FOLLOWS degree less the `request` range.
   `--repair` sets (or removes) every wrong one, in transactions of 1,000 people.
 - friend_edges: the FRIEND relationships of the org are exactly its accepted
   connections: one per accepted CONNECTED, from its requester to its target, no

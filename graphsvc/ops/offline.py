@@ -123,9 +123,9 @@ _TIME_PARTS = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
-def followers_key(org: str, followed_key: str, since: str, follower_id: str) -> str:
-    """An active person follow's `followersKey`, as the follow statements write it
-    (cypher/schema/002_indexes): org | person | the followed person's key, escaped |
+def followers_key(org: str, followed_key: str, since: str, follower_id: str, status: str = "active") -> str:
+    """A person follow's `followersKey`, as the follow statements write it
+    (cypher/schema/002_indexes): org | person (`request` if pending) | the followed person's key, escaped |
     `since` newest first as fixed-width digits (5·10^17 - epoch milliseconds, 1999999 -
     the nanoseconds below them, 200000 - offset seconds; no offset is UTC, as in Cypher) |
     the follower's id."""
@@ -136,7 +136,8 @@ def followers_key(org: str, followed_key: str, since: str, follower_id: str) -> 
     nanos = int((frac or "0").ljust(9, "0"))
     millis = epoch * 1000 + nanos // 1000000
     escaped = followed_key.replace("\\", "\\\\").replace("|", "\\|")
-    return (f"{org}|person|{escaped}|{500000000000000000 - millis}{1999999 - nanos % 1000000}{200000 - offset}"
+    kind = "person" if status == "active" else "request"
+    return (f"{org}|{kind}|{escaped}|{500000000000000000 - millis}{1999999 - nanos % 1000000}{200000 - offset}"
             f"|{follower_id}")
 
 
@@ -393,8 +394,8 @@ class Converter:
                             if target >= self.page_base else
                             audience_key(self.org, "person", self.keys[target], self.keys[a]))
             since = row["since"] or self.now
-            ranked = (followers_key(self.org, self.keys[target], since, self.ids[a])
-                      if row["status"] == "active" and target < self.page_base else None)
+            ranked = (followers_key(self.org, self.keys[target], since, self.ids[a], row["status"])
+                      if target < self.page_base else None)
             out.write([a, target, since, row["status"], "true", audience, ranked],
                       audience if self.key_newline else None)
             stats.written += 1
