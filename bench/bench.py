@@ -237,8 +237,8 @@ class Bench:
 
             def raw(i: int) -> Call:
                 viewer, posts = self.person(), [self.post() for _ in range(n)]
-                return lambda: self.read(S.visibility.check_stored, org=org,
-                                         checks=[{"viewerId": viewer, "viewerEmail": None, "postIds": posts}])
+                return lambda: self.query(S.visibility.check_stored, org=org,
+                                          checks=[{"viewerId": viewer, "viewerEmail": None, "postIds": posts}])
             return Op("visibility_1" if n == 1 else f"visibility_batch_{n}", api, raw)
 
         ops += [vis(1), vis(100), vis(1000)]

@@ -24,6 +24,8 @@ SOURCES = sorted([*(ROOT / "graphsvc").rglob("*.py"), *(ROOT / "bench").rglob("*
 AUDITED = {
     # The one place a Statement reaches the driver.
     ("statements.py", "run"): "Statement.run sends its own file's text",
+    # Database.query's stand-in for a transaction: passes on what Statement.run hands it.
+    ("database.py", "run"): "OneStatement.run sends a Statement's text",
     # cypher/schema/*.cypher, split by schema_statements(): files only.
     ("schema.py", "apply_one"): "schema statements from files",
     ("schema.py", "apply_schema_async"): "schema statements from files",

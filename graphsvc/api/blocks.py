@@ -29,7 +29,7 @@ async def unblock(ctx: Ctx) -> None:
 
 
 async def list_blocks(ctx: Ctx) -> dict:
-    return paginated(ctx, await ctx.db.read(blocks.listing, ctx.org, ctx.acting(), window(ctx)))
+    return paginated(ctx, await ctx.db.query(blocks.listing, ctx.org, ctx.acting(), window(ctx)))
 
 
 ENDPOINTS = [

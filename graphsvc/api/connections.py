@@ -60,33 +60,33 @@ async def remove_with(ctx: Ctx) -> None:
 async def list_connections(ctx: Ctx) -> dict:
     """The acting user's connections with `status` (accepted by default), either direction."""
     q = ctx.query
-    return paginated(ctx, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), q.status, None, window(ctx)))
+    return paginated(ctx, await ctx.db.query(connections.listing, ctx.org, ctx.acting(), q.status, None, window(ctx)))
 
 
 async def pending(ctx: Ctx) -> dict:
     """Requests received and still waiting for the acting user's answer."""
-    return paginated(ctx, await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "in", window(ctx)))
+    return paginated(ctx, await ctx.db.query(connections.listing, ctx.org, ctx.acting(), "pending", "in", window(ctx)))
 
 
 async def sent(ctx: Ctx) -> dict:
     """Requests the acting user sent that are still pending."""
-    page = await ctx.db.read(connections.listing, ctx.org, ctx.acting(), "pending", "out", window(ctx))
+    page = await ctx.db.query(connections.listing, ctx.org, ctx.acting(), "pending", "out", window(ctx))
     return paginated(ctx, page)
 
 
 async def count(ctx: Ctx) -> dict:
-    row = await ctx.db.read(connections.stats, ctx.org, ctx.acting())
+    row = await ctx.db.query(connections.stats, ctx.org, ctx.acting())
     return {"count": row["accepted"]}
 
 
 async def stats(ctx: Ctx) -> dict:
     """accepted, pending (received), sent (pending), and total = their sum."""
-    return await ctx.db.read(connections.stats, ctx.org, ctx.acting())
+    return await ctx.db.query(connections.stats, ctx.org, ctx.acting())
 
 
 async def status(ctx: Ctx) -> dict:
     other = person_ref(ctx.path["userId"], "userId")
-    return await ctx.db.read(connections.status_with, ctx.org, ctx.acting(), other)
+    return await ctx.db.query(connections.status_with, ctx.org, ctx.acting(), other)
 
 
 async def accept_all(ctx: Ctx) -> dict:
@@ -97,7 +97,7 @@ async def accept_all(ctx: Ctx) -> dict:
 async def mutual(ctx: Ctx) -> dict:
     """Accepted connections the acting user and `userId` have in common; total is their count."""
     other = person_ref(ctx.path["userId"], "userId")
-    return paginated(ctx, await ctx.db.read(connections.mutual, ctx.org, ctx.acting(), other, window(ctx)))
+    return paginated(ctx, await ctx.db.query(connections.mutual, ctx.org, ctx.acting(), other, window(ctx)))
 
 
 def _id(ctx: Ctx) -> str:

@@ -40,7 +40,7 @@ def _types(ctx: Ctx) -> list[str] | None:
 async def feed(ctx: Ctx) -> dict:
     """Events oldest first after `after`. Resume with `after=next`: no gaps, no repeats."""
     q = ctx.query
-    data = await ctx.db.read(events.feed, ctx.org, q.after, q.limit + 1, _types(ctx))
+    data = await ctx.db.query(events.feed, ctx.org, q.after, q.limit + 1, _types(ctx))
     more = len(data) > q.limit
     data = data[:q.limit]
     return {"data": data, "next": data[-1]["cursor"] if data else q.after, "hasMore": more}

@@ -49,24 +49,24 @@ async def unfollow(ctx: Ctx) -> None:
 
 async def followers(ctx: Ctx) -> dict:
     """Active followers only: a pending request is not a follow."""
-    return paginated(ctx, await ctx.db.read(follows.followers, ctx.org, ctx.acting(), window(ctx)))
+    return paginated(ctx, await ctx.db.query(follows.followers, ctx.org, ctx.acting(), window(ctx)))
 
 
 async def following(ctx: Ctx) -> dict:
     """Active follows by default; `status=pending` lists one's own requests not yet approved."""
     q = ctx.query
-    page = await ctx.db.read(follows.following, ctx.org, ctx.acting(), q.followingType, q.status, window(ctx))
+    page = await ctx.db.query(follows.following, ctx.org, ctx.acting(), q.followingType, q.status, window(ctx))
     return paginated(ctx, page)
 
 
 async def follow_stats(ctx: Ctx) -> dict:
     """Active follows only."""
-    return await ctx.db.read(follows.stats, ctx.org, ctx.acting())
+    return await ctx.db.query(follows.stats, ctx.org, ctx.acting())
 
 
 async def follow_requests(ctx: Ctx) -> dict:
     """Pending follow requests received, newest first."""
-    return paginated(ctx, await ctx.db.read(follows.requests, ctx.org, ctx.acting(), window(ctx)))
+    return paginated(ctx, await ctx.db.query(follows.requests, ctx.org, ctx.acting(), window(ctx)))
 
 
 async def approve(ctx: Ctx) -> None:
@@ -91,7 +91,7 @@ async def remove_follower(ctx: Ctx) -> None:
 async def familiar_followers(ctx: Ctx) -> dict:
     """The people the acting member actively follows who actively follow `userId`."""
     other = person_ref(ctx.path["userId"], "userId")
-    return paginated(ctx, await ctx.db.read(follows.familiar, ctx.org, ctx.acting(), other, window(ctx)))
+    return paginated(ctx, await ctx.db.query(follows.familiar, ctx.org, ctx.acting(), other, window(ctx)))
 
 
 ENDPOINTS = [

@@ -23,13 +23,13 @@ async def degree(ctx: Ctx) -> dict:
     me, other = ctx.acting(), person_ref(ctx.path["userId"], "userId")
     if other == me:
         raise SELF_DEGREE()  # the rest (an id and the same person's email) the database tells
-    return await ctx.db.read(graph.degree, ctx.org, me, other, ctx.query.maxDepth)
+    return await ctx.db.query(graph.degree, ctx.org, me, other, ctx.query.maxDepth)
 
 
 async def suggestions(ctx: Ctx) -> dict:
     """Friends of friends ranked by mutual connections; hubs are capped (see docs/visibility.md)."""
     caps = ctx.settings.suggestion_max_friends, ctx.settings.suggestion_fanout
-    return paginated(ctx, await ctx.db.read(graph.suggestions, ctx.org, ctx.acting(), window(ctx), *caps))
+    return paginated(ctx, await ctx.db.query(graph.suggestions, ctx.org, ctx.acting(), window(ctx), *caps))
 
 
 ENDPOINTS = [

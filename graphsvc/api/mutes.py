@@ -24,7 +24,7 @@ async def unmute(ctx: Ctx) -> None:
 
 
 async def list_mutes(ctx: Ctx) -> dict:
-    return paginated(ctx, await ctx.db.read(mutes.listing, ctx.org, ctx.acting(), window(ctx)))
+    return paginated(ctx, await ctx.db.query(mutes.listing, ctx.org, ctx.acting(), window(ctx)))
 
 
 ENDPOINTS = [

@@ -15,7 +15,7 @@ async def put_page(ctx: Ctx) -> Reply:
 
 
 async def get_page(ctx: Ctx) -> dict:
-    return await ctx.db.read(pages.get, ctx.org, valid_id(ctx.path["pageId"], "pageId"))
+    return await ctx.db.query(pages.get, ctx.org, valid_id(ctx.path["pageId"], "pageId"))
 
 
 ENDPOINTS = [

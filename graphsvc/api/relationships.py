@@ -18,7 +18,7 @@ async def get_relationships(ctx: Ctx) -> dict:
     if not 1 <= len(given) <= MAX_IDS:
         raise VALIDATION_ERROR(f"ids: give 1 to {MAX_IDS} comma-separated ids, not {len(given)}")
     targets = [person_ref(value, "ids[]") for value in given]
-    data = await ctx.db.read(relationships.of, ctx.org, ctx.acting(), targets)
+    data = await ctx.db.query(relationships.of, ctx.org, ctx.acting(), targets)
     return {"data": [{"userId": value, **item} for value, item in zip(given, data, strict=True)]}
 
 

@@ -9,7 +9,7 @@ from .endpoint import Ctx, Endpoint
 
 async def get_settings(ctx: Ctx) -> dict:
     """Defaults for someone never seen: `protected: false`."""
-    return await ctx.db.read(settings.get, ctx.org, ctx.acting())
+    return await ctx.db.query(settings.get, ctx.org, ctx.acting())
 
 
 async def put_settings(ctx: Ctx) -> dict:

@@ -30,7 +30,7 @@ def _viewer(ctx: Ctx, viewer_id: str):
 async def _single_checks(key: tuple, items: list[tuple]) -> list:
     """The single checks that arrived while another was in flight, as one statement."""
     db, org = key
-    answers = await db.read(visibility.check_many, org, [(viewer, [post_id]) for viewer, post_id in items])
+    answers = await db.query(visibility.check_many, org, [(viewer, [post_id]) for viewer, post_id in items])
     return [answer if isinstance(answer, Exception) else answer[0] for answer in answers]
 
 
@@ -53,7 +53,7 @@ async def can_see_batch(ctx: Ctx) -> dict:
     viewer = _viewer(ctx, body.viewerId)
     if body.postIds is not None:
         ids = valid_ids(body.postIds, "postIds[]")
-        results = await ctx.db.read(visibility.check_stored, ctx.org, viewer, ids)
+        results = await ctx.db.query(visibility.check_stored, ctx.org, viewer, ids)
     else:
         inline = []
         for post in body.posts:
@@ -61,7 +61,7 @@ async def can_see_batch(ctx: Ctx) -> dict:
             inline.append({"id": valid_id(post.id, "posts[].id"), "authorId": author.id,
                            "authorEmail": author.email, "visibility": post.visibility,
                            "pageId": valid_id(post.pageId, "posts[].pageId") if post.pageId else None})
-        results = await ctx.db.read(visibility.check_inline, ctx.org, viewer, inline)
+        results = await ctx.db.query(visibility.check_inline, ctx.org, viewer, inline)
     return {"viewerId": body.viewerId, "results": results}
 
 

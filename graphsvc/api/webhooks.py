@@ -107,15 +107,15 @@ async def put_webhook(ctx: Ctx) -> Reply:
     webhooks.check_destination(b.url, webhooks.private_literals_allowed())
     sealed = webhooks.seal_secret(ctx.settings.secret_keys, ctx.org, hook_id, b.secret)
     created = await ctx.db.write(webhooks.put, ctx.org, hook_id, b.url, sealed, b.types, b.active)
-    return Reply(201 if created else 200, await ctx.db.read(webhooks.get, ctx.org, hook_id))
+    return Reply(201 if created else 200, await ctx.db.query(webhooks.get, ctx.org, hook_id))
 
 
 async def list_webhooks(ctx: Ctx) -> dict:
-    return paginated(ctx, await ctx.db.read(webhooks.listing, ctx.org, window(ctx)))
+    return paginated(ctx, await ctx.db.query(webhooks.listing, ctx.org, window(ctx)))
 
 
 async def get_webhook(ctx: Ctx) -> dict:
-    return await ctx.db.read(webhooks.get, ctx.org, valid_id(ctx.path["webhookId"], "webhookId"))
+    return await ctx.db.query(webhooks.get, ctx.org, valid_id(ctx.path["webhookId"], "webhookId"))
 
 
 async def delete_webhook(ctx: Ctx) -> None:
@@ -126,7 +126,7 @@ async def list_deliveries(ctx: Ctx) -> dict:
     """Newest first: state (pending, sending, delivered, dead, cancelled), attempts and recent results."""
     q = ctx.query
     hook_id = valid_id(ctx.path["webhookId"], "webhookId")
-    return paginated(ctx, await ctx.db.read(webhooks.deliveries, ctx.org, hook_id, q.state, q.eventId, window(ctx)))
+    return paginated(ctx, await ctx.db.query(webhooks.deliveries, ctx.org, hook_id, q.state, q.eventId, window(ctx)))
 
 
 ENDPOINTS = [

@@ -1,19 +1,27 @@
-"""One async Neo4j driver per process, and the two ways to use it.
+"""One async Neo4j driver per process, and the three ways to use it.
 
-Reads go through `execute_read`, writes through `execute_write`: the driver's
-managed transactions retry transient errors (deadlocks, leader switches) and
-route reads to followers on a `neo4j://` cluster. All sessions share the driver's
-bookmark manager, so a read after a write in this process sees that write.
+`write` runs a transaction function in the driver's managed write transaction and
+`read` in a managed read transaction: the driver retries transient errors
+(deadlocks, leader switches) and routes reads to followers on a `neo4j://` cluster.
+`query` runs a read of exactly one statement as an auto-commit query in a READ
+session: one round trip (RUN+PULL) instead of two (BEGIN+RUN+PULL, then COMMIT),
+routed and refused writes like a read transaction, and retried here on the errors
+the driver's managed transactions retry, with the same budget and delays. A read of
+several statements stays on `read`, so that they see one snapshot; `query` refuses
+a second statement. All sessions share the driver's bookmark manager, so a read
+after a write in this process sees that write.
 """
 
 from __future__ import annotations
 
+import asyncio
+import random
 import time
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, Iterator, TypeVar
 
 import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction
-from neo4j.exceptions import ServiceUnavailable, SessionExpired
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from ..config import Settings
 from ..errors import from_driver
@@ -25,6 +33,21 @@ Tx = AsyncManagedTransaction
 
 # Constraint names the service cannot run without; /readyz checks they exist.
 REQUIRED_CONSTRAINTS = {"person_id", "person_email", "page_id", "post_id", "connection_id", "connection_live"}
+
+# Deadlocks between writes on one popular person are normal under load (Neo4j picks a
+# victim at once); the other writer is done within milliseconds, so the first retry
+# comes after 50 ms, not the driver's default second. Growth and jitter are the driver's.
+INITIAL_RETRY_DELAY = 0.05
+RETRY_DELAY_MULTIPLIER = 2.0
+RETRY_DELAY_JITTER = 0.2
+
+
+def retry_delays() -> Iterator[float]:
+    """The delays before each retry, as the driver's managed transactions wait them."""
+    delay = INITIAL_RETRY_DELAY
+    while True:
+        yield delay * (1 - RETRY_DELAY_JITTER + 2 * RETRY_DELAY_JITTER * random.random())
+        delay *= RETRY_DELAY_MULTIPLIER
 
 
 async def rows(tx: Tx, statement: Statement, /, **params: Any) -> list[dict]:
@@ -40,6 +63,24 @@ async def one(tx: Tx, statement: Statement, /, **params: Any) -> dict | None:
     return record.data() if record else None
 
 
+class OneStatement:
+    """What `Database.query` hands its function in place of a transaction: `run` has a
+    transaction's signature and sends one auto-commit query; a second is a programming
+    error (it would not see the first one's snapshot), so it is refused."""
+
+    __slots__ = ("_session", "result")
+
+    def __init__(self, session: neo4j.AsyncSession):
+        self._session = session
+        self.result: neo4j.AsyncResult | None = None
+
+    async def run(self, query: str, parameters: dict | None = None) -> neo4j.AsyncResult:
+        if self.result is not None:
+            raise RuntimeError("Database.query runs one statement; a read of several belongs in Database.read")
+        self.result = await self._session.run(query, parameters)
+        return self.result
+
+
 class Database:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -51,10 +92,9 @@ class Database:
             connection_timeout=settings.db_timeout,
             # Transient errors are retried, but never for longer than a caller should wait.
             max_transaction_retry_time=settings.db_timeout,
-            # Deadlocks between writes on one popular person are normal under load (Neo4j
-            # picks a victim at once); the other writer is done within milliseconds, so the
-            # first retry comes after 50 ms, not the driver's default second.
-            initial_retry_delay=0.05,
+            initial_retry_delay=INITIAL_RETRY_DELAY,
+            retry_delay_multiplier=RETRY_DELAY_MULTIPLIER,
+            retry_delay_jitter_factor=RETRY_DELAY_JITTER,
             notifications_min_severity="OFF",
         )
         self.bookmarks = self.driver.execute_query_bookmark_manager
@@ -72,6 +112,38 @@ class Database:
                 return await session.execute_read(fn, *args, **kwargs)
         except (ServiceUnavailable, SessionExpired, OSError) as exc:
             raise from_driver(exc) from exc
+
+    async def query(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
+        """`fn(unit, *args, **kwargs)` where `unit.run` sends its one statement as an auto-commit
+        query in a READ session; retried while the error `is_retryable()` (transient errors but
+        a terminated transaction, a lost connection) within `db_timeout`, as `read` is."""
+        try:
+            return await self._query(fn, args, kwargs)
+        except (ServiceUnavailable, SessionExpired, OSError) as exc:
+            raise from_driver(exc) from exc
+
+    async def _query(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
+        delays = retry_delays()
+        first_failure = None
+        while True:
+            try:
+                async with self._session(neo4j.READ_ACCESS) as session:
+                    unit = OneStatement(session)
+                    value = await fn(unit, *args, **kwargs)
+                    if unit.result is not None:
+                        # Inside the session and the retry: a result left unread is an error
+                        # once the session closes, and a failure at its end must be retried.
+                        await unit.result.consume()
+                    return value
+            except (DriverError, Neo4jError) as exc:
+                if not exc.is_retryable():
+                    raise
+                now = time.monotonic()
+                if first_failure is None:
+                    first_failure = now
+                elif now - first_failure > self.settings.db_timeout:
+                    raise
+            await asyncio.sleep(next(delays))
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         try:

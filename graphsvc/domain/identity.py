@@ -67,7 +67,7 @@ async def sign_in(db: Database, principal: Principal) -> None:
 async def claim(db: Database, principal: Principal) -> None:
     """Make sure the token's `sub` and `email` name one person (a read when they do)."""
     org, sub, email = principal.org, principal.sub, principal.email
-    if await db.read(_is_claimed, org, sub, email):
+    if await db.query(_is_claimed, org, sub, email):
         return
     for _ in range(3):
         try:
@@ -75,5 +75,5 @@ async def claim(db: Database, principal: Principal) -> None:
             return
         except ConstraintError:
             # Another request claimed or created the same person first; look again.
-            if await db.read(_is_claimed, org, sub, email):
+            if await db.query(_is_claimed, org, sub, email):
                 return
