@@ -268,9 +268,11 @@ def test_the_offline_load_is_the_transactional_import(loaded, driver):
     assert pg["name"] == 'Cats, "dogs"\nand more' and pg["followerCount"] == 2 and pg["createdAt"] == "NOW"
     assert off["pages"]["e_pg2"]["name"] == " spaced "
     assert off["people"]["e_cy"]["createdAt"] == "2025-01-02T03:04:05.123456789+02:00"
-    edges = {(t, a, b): (json.loads(p), live) for t, a, _, b, p, live, _ in off["relationships"]}
-    audience = {(a, b): keyed for t, a, _, b, _, _, keyed in off["relationships"] if t == "FOLLOWS"}
+    edges = {(t, a, b): (json.loads(p), live) for t, a, _, b, p, live, *_ in off["relationships"]}
+    audience = {(a, b): keyed for t, a, _, b, _, _, keyed, *_ in off["relationships"] if t == "FOLLOWS"}
     assert audience[("e_bo", "e_ann")] is False and audience[("e_ann", "e_pg")] is True  # pending: no key
+    ranked = {(a, b): (keyed, by) for t, a, _, b, _, _, _, keyed, by in off["relationships"] if t == "FOLLOWS"}
+    assert ranked[("e_bo", "e_ann")] == (True, "e_bo") and ranked[("e_ann", "e_pg")][0] is False  # pages: none
     accepted, _ = edges[("CONNECTED", "e_ann", "e_bo")]
     assert accepted["message"] == 'Line one\nline "two", ünïcode' and json.loads(accepted["context"])["s"] == "é"
     assert not any({a, b} == {"e_ed", "e_di"} and t != "BLOCKS" for t, a, b in edges)
