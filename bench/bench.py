@@ -311,8 +311,8 @@ class Bench:
 
         def status_raw(i: int) -> Call:
             a, b = random_pair()
-            return lambda: self.query(S.connections.status_with, org=org, meId=a, meEmail=None, otherId=b,
-                                      otherEmail=None)
+            return lambda: self.query(S.connections.status_with, org=org,
+                                      pairs=[{"meId": a, "meEmail": None, "otherId": b, "otherEmail": None}])
         ops.append(Op("connection_status", status_api, status_raw))
 
         def rel_api(i: int) -> Call:

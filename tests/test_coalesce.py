@@ -189,3 +189,47 @@ def test_coalescer_skips_a_caller_that_gave_up():
         return await first, await stays
     assert asyncio.run(scenario()) == ("org:A", "org:STAYS")
     assert log == [["a"], ["stays"]]
+
+
+# ---- connection status ---------------------------------------------------------------------------------------
+
+def test_concurrent_status_lookups_equal_the_one_by_one_answers(server, http, org):
+    """GET .../connections/status/{userId} is coalesced the same way: every status, by id and by
+    email, asked 200 times at once, answers as asked one by one."""
+    service = org.service()
+    C = "/client/community/connections"
+
+    def ask(me: str, other: str, then: str | None = None) -> None:
+        r = service.post(f"{C}/request", {"targetId": other, "userId": me})
+        assert r.status_code in (200, 201), r.text
+        if then:
+            assert service.put(f"{C}/{r.json()['id']}/respond", {"action": then, "userId": other}).status_code == 200
+    ask("usr_me", "usr_acc", "accept")
+    ask("usr_me", "usr_sent")
+    ask("usr_recv", "usr_me")
+    ask("usr_me", "usr_rej", "reject")
+    assert org.member("usr_acc", "acc@x.test").get("/client/community/follow/stats").status_code == 200
+    pairs = [(me, other) for me in ("usr_me", "usr_acc", "usr_nobody")
+             for other in ("usr_acc", "acc@x.test", "usr_sent", "usr_recv", "usr_rej", "usr_none", "usr_me")
+             if me != other and (me, other) != ("usr_acc", "acc@x.test")]
+    alone = {p: service.get(f"{C}/status/{p[1]}", params={"userId": p[0]}).json() for p in pairs}
+    assert {a["status"] for a in alone.values()} == {"accepted", "pending_sent", "pending_received", "rejected", "none"}
+    asks = [pairs[i % len(pairs)] for i in range(200)]
+
+    async def concurrently() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=server.url, headers=service.headers, limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(client.get(f"{C}/status/{other}", params={"userId": me})
+                                          for me, other in asks))
+
+    def statements() -> tuple[float, float]:
+        text = http.get("/metrics").text
+        count = re.search(r'graphsvc_coalesced_batch_size_count\{read="connection_status"\} ([0-9.e+]+)', text)
+        single = re.search(r'graphsvc_coalesced_batch_size_bucket\{le="1.0",read="connection_status"\} ([0-9.e+]+)', text)
+        return float(count.group(1)), float(single.group(1))
+    before = statements()
+    answers = asyncio.run(concurrently())
+    after = statements()
+    for pair, r in zip(asks, answers):
+        assert r.status_code == 200 and r.json() == alone[pair], (pair, r.text)
+    assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+from ..db.coalesce import Coalescer
 from ..domain import connections
 from ..errors import CONTEXT_TOO_LARGE
 from ..models import (
@@ -84,9 +85,19 @@ async def stats(ctx: Ctx) -> dict:
     return await ctx.db.query(connections.stats, ctx.org, ctx.acting())
 
 
+async def _statuses(key: tuple, pairs: list[tuple]) -> list:
+    """The status lookups that arrived while another was in flight, as one statement."""
+    db, org = key
+    return await db.query(connections.status_many, org, pairs)
+
+
+STATUSES = Coalescer("connection_status", _statuses)
+
+
 async def status(ctx: Ctx) -> dict:
     other = person_ref(ctx.path["userId"], "userId")
-    return await ctx.db.query(connections.status_with, ctx.org, ctx.acting(), other)
+    # Under load, lookups arriving while another is in flight are answered together.
+    return await STATUSES.get((ctx.db, ctx.org), (ctx.acting(), other))
 
 
 async def accept_all(ctx: Ctx) -> dict:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from ..db import S, Tx, one
+from ..db import S, Tx, one, rows
 from ..errors import (
     ALREADY_CONNECTED,
     ALREADY_PENDING,
@@ -115,8 +115,16 @@ async def stats(tx: Tx, org: str, me: PersonRef) -> dict:
 
 
 async def status_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict:
-    return await one(tx, S.connections.status_with, org=org, meId=me.id, meEmail=me.email,
-                     otherId=other.id, otherEmail=other.email)
+    (found,) = await status_many(tx, org, [(me, other)])
+    return found
+
+
+async def status_many(tx: Tx, org: str, pairs: list[tuple[PersonRef, PersonRef]]) -> list[dict]:
+    """status_with for several (me, other) pairs in one statement, in the order given."""
+    found = await rows(tx, S.connections.status_with, org=org, pairs=[
+        {"meId": me.id, "meEmail": me.email, "otherId": other.id, "otherEmail": other.email} for me, other in pairs])
+    by_pair = {r["k"]: {"status": r["status"], "connectionId": r["connectionId"]} for r in found}
+    return [by_pair[k] for k in range(len(pairs))]
 
 
 async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, w: Window) -> Page:
