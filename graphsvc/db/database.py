@@ -15,6 +15,7 @@ after a write in this process sees that write.
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
 from typing import Any, Awaitable, Callable, Iterator, TypeVar
@@ -30,6 +31,7 @@ from .statements import S, Statement
 
 T = TypeVar("T")
 Tx = AsyncManagedTransaction
+log = logging.getLogger("graphsvc.db")
 
 # Constraint names the service cannot run without; /readyz checks they exist.
 REQUIRED_CONSTRAINTS = {"person_id", "person_email", "page_id", "post_id", "connection_id", "connection_live"}
@@ -143,7 +145,10 @@ class Database:
                     first_failure = now
                 elif now - first_failure > self.settings.db_timeout:
                     raise
-            await asyncio.sleep(next(delays))
+                delay = next(delays)
+                # As the driver logs its managed transactions' retries.
+                log.warning("Auto-commit read failed and will be retried in %.3fs (%s)", delay, exc)
+            await asyncio.sleep(delay)
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         try:
