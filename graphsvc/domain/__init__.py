@@ -1,8 +1,9 @@
 """The domain: one module per capability, each a set of transaction functions.
 
-A function takes a managed transaction (`tx`), the org and already-validated input,
-runs the statements of its `cypher/` folder, and returns plain data or raises a code
-of the error catalogue. Lists take a `Window` and answer a `Page`.
+A function takes a transaction (`tx`: a managed one, or for a read of one statement
+`Database.query`'s auto-commit stand-in), the org and already-validated input, runs the
+statements of its `cypher/` folder, and returns plain data or raises a code of the
+error catalogue. Lists take a `Window` and answer a `Page`.
 """
 
 from typing import Any, NamedTuple
