@@ -10,6 +10,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from .conftest import SECRET, Caller, assert_error
+from .test_pagination import walk
+
+FOLLOWERS = "/client/community/followers"
 
 FOLLOW = "/client/community/follow"
 
@@ -504,21 +507,6 @@ def oracle(driver, org_id: str, who: str) -> list[dict]:
             for r in driver.execute_query(ORACLE, org=org_id, id=who).records]
 
 
-def walk_followers(caller, limit: int, between=None) -> list[dict]:
-    items, cursor, n = [], None, 0
-    while True:
-        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        body = caller.get("/client/community/followers", params=query).json()
-        items += body["data"]
-        n += 1
-        assert n < 500, "the walk does not end"
-        if between:
-            between(n)
-        cursor = body["pagination"]["nextCursor"]
-        if cursor is None:
-            return items
-
-
 def test_followers_pages_are_since_newest_first_then_id(org, driver, neo4j_target, tmp_path):
     """Imported follows with ties in `since` (the same second; the same instant written with
     other offsets; nanoseconds), follows through the API, an email placeholder and pending
@@ -553,7 +541,7 @@ def test_followers_pages_are_since_newest_first_then_id(org, driver, neo4j_targe
     deep = star.get("/client/community/followers", params={"limit": 7, "page": 4}).json()
     assert deep["data"] == want[21:28] and deep["pagination"]["total"] == len(want)
     for limit in (1, 3, 100):
-        assert walk_followers(star, limit) == want, limit
+        assert walk(star, FOLLOWERS, limit) == want, limit
     # One instant written with three offsets: the greater offset first, as datetimes compare.
     forms = ("2025-03-01T12:00:00+02:00", "2025-03-01T11:00:00+01:00", "2025-03-01T10:00:00Z")
     same = [w["followedAt"] for w in want if w["followedAt"] in forms]
@@ -580,10 +568,10 @@ def test_a_followers_walk_holds_while_follows_are_removed_approved_or_rejected(o
             assert star.post("/client/community/follow-requests/usr_ask1/approve").status_code == 204
             assert star.post("/client/community/follow-requests/usr_ask2/reject").status_code == 204
 
-    seen = [f["id"] for f in walk_followers(star, 2, between=churn)]
+    seen = [f["id"] for f in walk(star, FOLLOWERS, 2, between=churn)]
     assert seen == [i for i in before if i != leaving]
     after = [f["id"] for f in oracle(driver, org.id, "usr_star")]
-    assert after[0] == "usr_ask1" and [f["id"] for f in walk_followers(star, 3)] == after
+    assert after[0] == "usr_ask1" and [f["id"] for f in walk(star, FOLLOWERS, 3)] == after
 
 
 def test_check_repair_back_fills_the_followers_keys(org, driver, neo4j_target):
