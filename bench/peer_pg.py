@@ -362,6 +362,9 @@ class Peer:
         if self.free:
             return self.free.pop()
         conn = await psycopg.AsyncConnection.connect(self.dsn, autocommit=True, prepare_threshold=0)
+        if not self.all:
+            # Not part of schema.sql, whose digest decides a reload of the loaded org.
+            await conn.execute(Q.degree_bfs_fn)
         self.all.append(conn)
         return conn
 
@@ -405,6 +408,23 @@ class Peer:
         got = await self.fetch(Q.degree_recursive if recursive else Q.degree, org=self.org, me=me, other=other,
                                maxDepth=max_depth)
         return (got[0][0], list(got[0][1])) if got else (None, [])
+
+    async def degree_bfs(self, me: str, other: str, max_depth: int = 6) -> tuple:
+        got = await self.fetch(Q.degree_bfs, org=self.org, me=me, other=other, maxDepth=max_depth)
+        return (got[0][0], list(got[0][1])) if got else (None, [])
+
+    async def degree_recursive_capped(self, me: str, other: str, max_depth: int, timeout_ms: int) -> tuple | None:
+        """degree_recursive.sql under a statement_timeout: None when it was cancelled."""
+        async def work(conn: psycopg.AsyncConnection) -> tuple:
+            await conn.execute("SELECT set_config('statement_timeout', %s, true)", (str(timeout_ms),))
+            cur = await conn.execute(Q.degree_recursive, {"org": self.org, "me": me, "other": other,
+                                                          "maxDepth": max_depth})
+            got = await cur.fetchall()
+            return (got[0][0], list(got[0][1])) if got else (None, [])
+        try:
+            return await self.write(work)
+        except psycopg.errors.QueryCanceled:
+            return None
 
     async def suggestions(self, me: str, skip: int = 0, limit: int = 21, max_friends: int = 1000,
                           fanout: int = 1000) -> tuple:
@@ -604,6 +624,41 @@ async def _sample(peer: Peer, query: str, **params: Any) -> list[tuple]:
     return await peer.fetch(query, org=peer.org, **params)
 
 
+async def far_pairs(pg: Peer, rng: random.Random, per_distance: int = 10, sources: int = 8) -> dict:
+    """Pairs at true distance 4, 5 and 6 over `friend` (and unreachable within 6: None),
+    from a BFS in Python from a few random low-degree people: {distance: [(a, b), ...]}."""
+    adj: dict[str, list[str]] = {}
+    for a, b in await pg.fetch(Q.sample_friend_edges, org=pg.org):
+        adj.setdefault(a, []).append(b)
+    people = [r[0] for r in await pg.fetch(Q.sample_people, org=pg.org, n=10 * sources)]
+    low = sorted(people, key=lambda p: len(adj.get(p, ())))[:sources]
+    out: dict = {4: [], 5: [], 6: [], None: []}
+    for src in low:
+        dist = {src: 0}
+        level = [src]
+        for d in range(1, 7):
+            nxt = []
+            for x in level:
+                for y in adj.get(x, ()):
+                    if y not in dist:
+                        dist[y] = d
+                        nxt.append(y)
+            level = nxt
+        by: dict = {4: [], 5: [], 6: []}
+        for who, d in dist.items():
+            if d >= 4:
+                by[d].append(who)
+        for d, found in by.items():
+            out[d] += [(src, b) for b in rng.sample(sorted(found), min(len(found), per_distance // sources + 1))]
+        far = sorted(p for p in people if p not in dist)
+        out[None] += [(src, b) for b in rng.sample(far, min(len(far), 1))]
+    return {d: v[:per_distance] for d, v in out.items()}
+
+
+# The WITH RECURSIVE form at depth 6 may walk most of the org: cancelled past this.
+RECURSIVE_CAP_MS = 10_000
+
+
 class Checker:
     """Runs each op on ≥ n sampled inputs on both stores; raises Mismatch on the first
     difference. Writes are undone on both stores afterwards."""
@@ -709,6 +764,28 @@ class Checker:
                 tr.add(z)
         await self.each([(i, a, b) for i, (_, a, b) in enumerate(self._pair_inputs()) if a != b], pair)
 
+    async def degree_6(self) -> None:
+        t, tr = self.tally("degree_6"), self.tally("degree_6_recursive")
+        pairs = await far_pairs(self.pg, self.rng, per_distance=max(3, self.n // 5))
+        inputs = [(i, a, b) for i, (a, b) in enumerate(p for v in pairs.values() for p in v)]
+        inputs += [(len(inputs) + i, a, b) for i, (_, a, b) in enumerate(self._pair_inputs()[:self.n]) if a != b]
+
+        async def pair(i: int, a: str, b: str) -> None:
+            (x, xp), (y, yp) = await self.gs.degree(a, b, 6), await self.pg.degree_bfs(a, b, 6)
+            self.same("degree_6", (a, b), x, y)
+            await self._path_ok("degree_6", (a, b), y, yp)
+            await self._path_ok("degree_6 graphsvc", (a, b), x, xp)
+            t.add(y)
+            if i % (self.recursive_every * 4) == 0:
+                z = await self.pg.degree_recursive_capped(a, b, 6, RECURSIVE_CAP_MS)
+                if z is None:
+                    tr.add("timeout")
+                else:
+                    self.same("degree_6_recursive", (a, b), x, z[0])
+                    await self._path_ok("degree_6_recursive", (a, b), *z)
+                    tr.add(z[0])
+        await self.each(inputs, pair)
+
     async def _path_ok(self, op: str, given: Any, depth: int | None, path: list[str]) -> None:
         """PostgreSQL's path: depth + 1 people from one end to the other, each hop a friendship."""
         if depth is None:
@@ -793,7 +870,7 @@ class Checker:
     async def compare(self) -> dict:
         await self.setup()
         seconds = {}
-        for step in (self.visibility, self.mutual, self.degree, self.followers, self.follow, self.request_accept,
+        for step in (self.visibility, self.mutual, self.degree, self.degree_6, self.followers, self.follow, self.request_accept,
                      self.suggestions):
             t = time.perf_counter()
             await step()

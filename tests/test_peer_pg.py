@@ -125,6 +125,7 @@ def test_the_peer_starts_from_nothing_loads_with_copy_and_answers_as_graphsvc(pe
                                                    "not_follower"}
     assert "not_found" in report["visibility_1000"]["seen"]
     assert {"1", "2", "3"} <= set(report["degree"]["seen"])
+    assert report["degree_6"]["samples"] >= SAMPLES and report["degree_6_recursive"]["samples"] >= 1
     assert {"created", "exists", "pending", "requested", "blocked", "self"} <= set(report["follow"]["seen"])
     assert {"created+accepted", "connected", "pending", "blocked"} <= set(report["request_accept"]["seen"])
     assert report["mutual"]["seen"].get("some") and report["suggestions"]["seen"].get("some")
