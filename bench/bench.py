@@ -279,6 +279,21 @@ class Bench:
                                       maxDepth=3)
         ops.append(Op("degree", degree_api, degree_raw))
 
+        def far_pair() -> tuple[str, str]:
+            # --peers: pairs at distance 4, 5 and 6 (and beyond), found from PostgreSQL (start_peer).
+            return self.rng.choice(s["farPairs"]) if s.get("farPairs") else random_pair()
+
+        def degree6_api(i: int) -> Call:
+            a, b = far_pair()
+            return lambda: self.http.call("GET", f"/client/community/degree/{b}?maxDepth=6", self.token(a))
+
+        def degree6_raw(i: int) -> Call:
+            a, b = far_pair()
+            return lambda: self.query(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None,
+                                      maxDepth=6)
+        ops.append(Op("degree_6", degree6_api, degree6_raw, note="pairs at distance 4-6 with --peers"))
+        self.far_pair = far_pair
+
         def sugg_api(i: int) -> Call:
             a = self.person()
             return lambda: self.http.call("GET", "/client/community/suggestions", self.token(a))
@@ -414,6 +429,10 @@ class Bench:
                 return lambda: pg.degree(a, b, 3, recursive)
             return make
 
+        def degree6(i: int) -> Call:
+            a, b = self.far_pair()
+            return lambda: pg.degree_bfs(a, b, 6)
+
         def suggestions(i: int) -> Call:
             a = self.person()
             return lambda: pg.suggestions(a, 0, 21, graph_domain.MAX_FRIENDS, graph_domain.FANOUT)
@@ -446,7 +465,7 @@ class Bench:
         makers = {"visibility_1": vis(1), "visibility_batch_100": vis(100), "visibility_batch_1000": vis(1000),
                   "mutual_random": mutual(random_pair), "mutual_hubs": mutual(hub_pair),
                   "mutual_twin_hubs": mutual(lambda: tuple(self.rng.sample(s["twinHubs"], 2))),
-                  "degree": degree(False), "suggestions": suggestions, "followers_page1": followers(False),
+                  "degree": degree(False), "degree_6": degree6, "suggestions": suggestions, "followers_page1": followers(False),
                   "followers_deep": followers(True), "follow": follow, "request_accept": request_accept}
         for op in ops:
             op.pg = makers.get(op.name)
@@ -668,7 +687,12 @@ async def start_peer(args: argparse.Namespace, driver: neo4j.AsyncDriver, subjec
     except peer_pg.Mismatch as exc:
         await pg.close()
         raise SystemExit(f"the stores answer differently, so no figures:\n{exc}") from None
-    return {"peer": pg, "check": check, "load": loaded, "settings": cluster.settings()}
+    far = await peer_pg.far_pairs(pg, random.Random(args.seed), per_distance=20, sources=8)
+    subjects["farPairs"] = [p for pairs in far.values() for p in pairs]
+    print("degree_6 subjects by distance: " + ", ".join(f"{d or 'beyond 6'}: {len(v)}" for d, v in far.items()),
+          file=sys.stderr)
+    return {"peer": pg, "check": check, "load": loaded, "settings": cluster.settings(),
+            "farPairs": {str(d): len(v) for d, v in far.items()}}
 
 
 # The names for the peers summary, where the bench's differ.
@@ -687,7 +711,7 @@ def peers_summary(summaries: list[dict], people: int, peers: dict) -> dict:
                            "check": {op: r["samples"] for op, r in peers["check"].items()
                                      if isinstance(r, dict) and "samples" in r},
                            "suggestionCapsInCheck": peers["check"]["suggestionCaps"],
-                           "postgres": peers["settings"]}
+                           "postgres": peers["settings"], "degree6PairsByDistance": peers["farPairs"]}
     for name in names:
         same = "degree" if name == "degree_recursive" else name
         sides = {"api": by.get((same, "api")), "neo4j": by.get((same, "raw")), "postgres": by.get((name, "pg"))}
