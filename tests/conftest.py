@@ -75,6 +75,17 @@ def neo4j_target() -> Neo4jTarget:
     yield Neo4jTarget(uri, "neo4j", inst.password, "local", inst)
 
 
+# The longest files first: `--dist loadfile` hands files to workers in collection order,
+# so a long file collected last would run alone while the other worker idles.
+LONGEST_FIRST = ["test_offline_import.py", "test_hostile.py", "test_faults.py", "test_unicode.py",
+                 "test_soak.py", "test_races.py", "test_events.py", "test_graph.py"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 _WAS_RUNNING = pytest.StashKey[bool]()
 
 
