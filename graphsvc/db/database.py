@@ -15,6 +15,7 @@ after a write in this process sees that write.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import time
@@ -50,6 +51,21 @@ def retry_delays() -> Iterator[float]:
     while True:
         yield delay * (1 - RETRY_DELAY_JITTER + 2 * RETRY_DELAY_JITTER * random.random())
         delay *= RETRY_DELAY_MULTIPLIER
+
+
+@contextlib.contextmanager
+def unreachable_as_api_error() -> Iterator[None]:
+    """Neo4j unreachable after the driver's retries becomes the API's 503."""
+    try:
+        yield
+    except (ServiceUnavailable, SessionExpired, OSError) as exc:
+        raise from_driver(exc) from exc
+    except RuntimeError as exc:
+        # uvloop raises this, not OSError, when the driver writes to a connection Neo4j has
+        # reset, and the driver lets it through: the database is just as unreachable.
+        if "handler is closed" not in str(exc):
+            raise
+        raise from_driver(ServiceUnavailable(str(exc))) from exc
 
 
 async def rows(tx: Tx, statement: Statement, /, **params: Any) -> list[dict]:
@@ -109,20 +125,16 @@ class Database:
         )
 
     async def read(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        try:
+        with unreachable_as_api_error():
             async with self._session(neo4j.READ_ACCESS) as session:
                 return await session.execute_read(fn, *args, **kwargs)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise from_driver(exc) from exc
 
     async def query(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """`fn(unit, *args, **kwargs)` where `unit.run` sends its one statement as an auto-commit
         query in a READ session; retried while the error `is_retryable()` (transient errors but
         a terminated transaction, a lost connection) within `db_timeout`, as `read` is."""
-        try:
+        with unreachable_as_api_error():
             return await self._query(fn, args, kwargs)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise from_driver(exc) from exc
 
     async def _query(self, fn: Callable[..., Awaitable[T]], args: tuple, kwargs: dict) -> T:
         delays = retry_delays()
@@ -151,11 +163,9 @@ class Database:
             await asyncio.sleep(delay)
 
     async def write(self, fn: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
-        try:
+        with unreachable_as_api_error():
             async with self._session(neo4j.WRITE_ACCESS) as session:
                 return await session.execute_write(fn, *args, **kwargs)
-        except (ServiceUnavailable, SessionExpired, OSError) as exc:
-            raise from_driver(exc) from exc
 
     async def apply_schema(self) -> None:
         """Create every constraint and index in cypher/schema (idempotent)."""
