@@ -1,11 +1,14 @@
-"""Database faults: Neo4j is killed (`kill -9`) and restarted under a steady stream of
-writes. The API answers 503 (never a hang or a 500) while it is down, recovers by
-itself when it is back, and afterwards every acknowledged write is in the graph and
-`graphsvc check` finds every invariant intact.
+"""Database faults: Neo4j goes away under a steady stream of writes. The API answers 503
+(never a hang or a 500) while it is gone, recovers by itself when it is back, and afterwards
+every acknowledged write is in the graph and `graphsvc check` finds every invariant intact.
 
-Runs on its OWN Neo4j (`.neo4j/fault`, wiped at start) and its own graphsvc process:
-the shared `test` instance is never touched. `make test` runs one kill cycle;
-`make soak` (-m slow) runs several with more writers.
+`make test` takes the database away from one graphsvc process of its own: that process
+reaches the shared test Neo4j through a loopback TCP proxy (tests/tcpproxy.py), and cutting
+the proxy resets every open Bolt connection and each new one, as a dead server does, while
+the other tests go on using the instance; the checks are scoped to the test's org. `make
+soak` (-m slow) adds the real crash: its OWN Neo4j (`.neo4j/fault`, wiped at start) killed
+with `kill -9` and restarted, one cycle with 4 writers and three with 8, each followed by a
+whole-database check.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -27,6 +32,7 @@ from graphsvc.auth import mint
 from graphsvc.ops import localdb
 
 from .conftest import ROOT, SECRET, Neo4jTarget, Server
+from .tcpproxy import CuttableProxy
 
 DB_TIMEOUT = 2.0
 # A request that takes this long is a hang: far above GRAPHSVC_DB_TIMEOUT and its retries.
@@ -38,6 +44,28 @@ OK_STATUSES = {
     "request": {201, 503},
     "accept": {200, 503},
 }
+
+
+@pytest.fixture(scope="module")
+def proxy(neo4j_target):
+    parts = urllib.parse.urlsplit(neo4j_target.uri)
+    if parts.scheme.endswith(("+s", "+ssc")):
+        pytest.skip("the proxy forwards plain Bolt only; the certificate names the server, not 127.0.0.1")
+    p = CuttableProxy((parts.hostname, parts.port or 7687))
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="module")
+def proxied_server(neo4j_target, proxy):
+    # bolt:// even under GRAPHSVC_TEST_ROUTING: a routing table names the server's own
+    # address, and the driver would go around the proxy.
+    via = Neo4jTarget(f"bolt://127.0.0.1:{proxy.port}", neo4j_target.user, neo4j_target.password, "proxy")
+    # No webhook dispatcher: a delivery of another test's org claimed here just before a cut
+    # would wait out its lease.
+    srv = Server(via, GRAPHSVC_DB_TIMEOUT=str(DB_TIMEOUT), GRAPHSVC_DISPATCHER="0")
+    yield srv
+    srv.stop()
 
 
 @pytest.fixture(scope="module")
@@ -177,52 +205,57 @@ def graphsvc_check(target: Neo4jTarget, *args: str) -> subprocess.CompletedProce
                           capture_output=True, text=True, timeout=300)
 
 
-def _kill_cycle(traffic: Traffic, inst: localdb.Instance, server: Server) -> dict:
-    """Kill Neo4j, keep writing until 503s are seen, restart it, wait for recovery."""
+def _outage_cycle(traffic: Traffic, server: Server, take_away: Callable[[], None],
+                  bring_back: Callable[[], None]) -> dict:
+    """Take Neo4j away, keep writing until 503s are seen, bring it back, wait for recovery."""
     workers = traffic.workers
     before = len(traffic.snapshot())
     traffic.wait("healthy writes", lambda ops: sum(o.ok for o in ops[before:]) >= 4 * workers)
-    localdb.kill(inst)
-    killed = time.monotonic()
-    traffic.wait("503s while Neo4j is down",
-                 lambda ops: sum(o.status == 503 and o.started > killed for o in ops) >= 2 * workers)
+    take_away()
+    gone = time.monotonic()
+    traffic.wait("503s while Neo4j is away",
+                 lambda ops: sum(o.status == 503 and o.started > gone for o in ops) >= 2 * workers)
     started = time.monotonic()
     ready = httpx.get(server.url + "/readyz", timeout=HANG)
     readyz = (ready.status_code, ready.json()["status"], time.monotonic() - started)
     started = time.monotonic()
     read = httpx.get(server.url + "/client/community/follow/stats", headers=traffic.headers("usr_w0"), timeout=HANG)
     down_read = (read.status_code, read.json()["error"]["code"], time.monotonic() - started)
-    restart_begun = time.monotonic()
-    localdb.start(inst)
+    return_begun = time.monotonic()
+    bring_back()
     up = time.monotonic()
     # Recovery without restarting graphsvc: every writer gets 2xx answers again.
     traffic.wait("recovery", lambda ops: all(
         sum(o.ok and o.started > up for o in ops if o.worker == w) >= 3 for w in range(workers)))
     assert server.proc.poll() is None, "graphsvc must not die or be restarted"
     ready_again = httpx.get(server.url + "/readyz", timeout=HANG).status_code
-    down = [o for o in traffic.snapshot() if killed < o.started and o.ended < restart_begun]
-    return {"killed": killed, "restart_begun": restart_begun, "up": up, "down_ops": down, "readyz": readyz,
+    down = [o for o in traffic.snapshot() if gone < o.started and o.ended < return_begun]
+    return {"gone": gone, "return_begun": return_begun, "up": up, "down_ops": down, "readyz": readyz,
             "down_read": down_read, "ready_again": ready_again}
 
 
-def run_fault_test(fault_db, fault_server, fault_driver, cycles: int, workers: int) -> None:
+def run_fault_test(server: Server, target: Neo4jTarget, driver, take_away: Callable[[], None],
+                   bring_back: Callable[[], None], cycles: int, workers: int, whole_check: bool) -> None:
+    """Writers through `server`, `cycles` outages; then the answers, the graph in `target`
+    (read through `driver`) and `graphsvc check` on the test's org (and on the whole
+    database when `whole_check`: only an instance of the test's own)."""
     org = "org-fault-" + uuid.uuid4().hex[:10]
     staff = {"orgid": org, "Authorization": f"Bearer {mint(SECRET, 'staff_1', org, 'staff')}"}
     for page in PAGES:
-        assert httpx.put(f"{fault_server.url}/community/pages/{page}", json={"name": page},
+        assert httpx.put(f"{server.url}/community/pages/{page}", json={"name": page},
                          headers=staff, timeout=HANG).status_code == 201
 
-    traffic = Traffic(fault_server.url, org, workers)
+    traffic = Traffic(server.url, org, workers)
     traffic.start()
     cycles_seen = []
     try:
         for _ in range(cycles):
-            cycles_seen.append(_kill_cycle(traffic, fault_db.instance, fault_server))
+            cycles_seen.append(_outage_cycle(traffic, server, take_away, bring_back))
     finally:
         traffic.stop()
     ops = traffic.snapshot()
 
-    # While Neo4j was down: 503 with the documented error, within the hang bound, never a 500.
+    # While Neo4j was away: 503 with the documented error, within the hang bound, never a 500.
     for cycle in cycles_seen:
         # /readyz answers at once, not after the driver's retries; a read answers 503 within the
         # configured GRAPHSVC_DB_TIMEOUT (DB_TIMEOUT for this server) and its retries, not after a hang.
@@ -230,7 +263,7 @@ def run_fault_test(fault_db, fault_server, fault_driver, cycles: int, workers: i
         assert cycle["down_read"][:2] == (503, "database_unavailable"), cycle["down_read"]
         assert cycle["down_read"][2] < 2 * DB_TIMEOUT + 2, cycle["down_read"]
         assert cycle["ready_again"] == 200
-        assert cycle["down_ops"], "no request was made while Neo4j was down"
+        assert cycle["down_ops"], "no request was made while Neo4j was away"
         for op in cycle["down_ops"]:
             assert op.status == 503, (op.kind, op.status, op.body)
             assert op.body["error"]["code"] in {"database_unavailable", "database_busy"}, op.body
@@ -239,13 +272,13 @@ def run_fault_test(fault_db, fault_server, fault_driver, cycles: int, workers: i
         assert op.status in OK_STATUSES[op.kind], (op.kind, op.status, op.body)
 
     # Every acknowledged write is in the graph.
-    acked, found = verify_acknowledged(fault_driver, org, ops)
+    acked, found = verify_acknowledged(driver, org, ops)
     assert found == acked, f"{acked - found} acknowledged writes are missing"
 
     # Requests that failed with 503 may or may not have committed (the answer was lost, not
     # the change); asking again must tell which, and never make a second live connection.
     retried = Counter()
-    with httpx.Client(base_url=fault_server.url, timeout=HANG) as client:
+    with httpx.Client(base_url=server.url, timeout=HANG) as client:
         for op in ops:
             if op.kind == "request" and op.status == 503:
                 resp = client.post("/client/community/connections/request", json={"targetId": op.target},
@@ -256,11 +289,12 @@ def run_fault_test(fault_db, fault_server, fault_driver, cycles: int, workers: i
                 retried[resp.status_code] += 1
 
     # Not half-applied, counters, one live connection per pair, outbox: the integrity checker.
-    result = graphsvc_check(fault_db, "--org", org)
+    result = graphsvc_check(target, "--org", org)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK: every invariant holds" in result.stdout
-    whole = graphsvc_check(fault_db)
-    assert whole.returncode == 0, whole.stdout + whole.stderr
+    if whole_check:
+        whole = graphsvc_check(target)
+        assert whole.returncode == 0, whole.stdout + whole.stderr
 
     statuses = Counter(o.status for o in ops)
     writes_failed = sum(o.status == 503 for o in ops)
@@ -269,8 +303,8 @@ def run_fault_test(fault_db, fault_server, fault_driver, cycles: int, workers: i
           f"acknowledged_writes={acked} found_after_crash={found} failed_writes={writes_failed} "
           f"retried_requests={dict(retried)} (409 = had committed despite the 503) "
           f"down_ops={sum(len(c['down_ops']) for c in cycles_seen)} "
-          f"max_503_seconds={max(latencies):.2f} neo4j_restart_seconds="
-          f"{[round(c['up'] - c['restart_begun'], 1) for c in cycles_seen]}")
+          f"max_503_seconds={max(latencies):.2f} bring_back_seconds="
+          f"{[round(c['up'] - c['return_begun'], 1) for c in cycles_seen]}")
 
 
 def verify_acknowledged(driver, org: str, ops: list[Op]) -> tuple[int, int]:
@@ -312,43 +346,57 @@ def verify_acknowledged(driver, org: str, ops: list[Op]) -> tuple[int, int]:
     return acked, found
 
 
+def test_connections_cut_under_writes(proxy, proxied_server, neo4j_target, driver):
+    resets_before = proxy.resets
+    run_fault_test(proxied_server, neo4j_target, driver, proxy.cut, proxy.restore, cycles=1, workers=4,
+                   whole_check=False)
+    assert proxy.resets > resets_before, "the cut reset no connection: graphsvc did not go through the proxy"
+
+
+@pytest.mark.slow
 def test_kill_neo4j_under_writes(fault_db, fault_server, fault_driver):
-    run_fault_test(fault_db, fault_server, fault_driver, cycles=1, workers=4)
+    inst = fault_db.instance
+    run_fault_test(fault_server, fault_db, fault_driver, lambda: localdb.kill(inst), lambda: localdb.start(inst),
+                   cycles=1, workers=4, whole_check=True)
 
 
 @pytest.mark.slow
 def test_kill_neo4j_under_writes_long(fault_db, fault_server, fault_driver):
-    run_fault_test(fault_db, fault_server, fault_driver, cycles=3, workers=8)
+    inst = fault_db.instance
+    run_fault_test(fault_server, fault_db, fault_driver, lambda: localdb.kill(inst), lambda: localdb.start(inst),
+                   cycles=3, workers=8, whole_check=True)
 
 
-def test_check_reports_broken_invariants(fault_db, fault_server, fault_driver):
-    """The checker can fail: break each invariant by hand in a throw-away org."""
+def test_check_reports_broken_invariants(http, neo4j_target, driver):
+    """The checker can fail: break each invariant by hand in a throw-away org (on the shared
+    instance, so every check here is scoped to that org)."""
     org = "org-broken-" + uuid.uuid4().hex[:8]
     other = "org-other-" + uuid.uuid4().hex[:8]
     staff = {"orgid": org, "Authorization": f"Bearer {mint(SECRET, 'staff_1', org, 'staff')}"}
     alice = {"orgid": org, "Authorization": f"Bearer {mint(SECRET, 'usr_alice', org)}"}
     bob = {"orgid": org, "Authorization": f"Bearer {mint(SECRET, 'usr_bob', org)}"}
-    with httpx.Client(base_url=fault_server.url, timeout=HANG) as c:
-        assert c.put("/community/pages/pg_x", json={"name": "X"}, headers=staff).status_code == 201
-        assert c.post("/client/community/follow", json={"following": "pg_x", "followingType": "page"},
-                      headers=alice).status_code == 201
-        conn = c.post("/client/community/connections/request", json={"targetId": "usr_bob"}, headers=alice).json()
-        assert c.put(f"/client/community/connections/{conn['id']}/respond", json={"action": "accept"},
-                     headers=bob).status_code == 200
-    clean = graphsvc_check(fault_db, "--org", org)
+    assert http.put("/community/pages/pg_x", json={"name": "X"}, headers=staff).status_code == 201
+    assert http.post("/client/community/follow", json={"following": "pg_x", "followingType": "page"},
+                     headers=alice).status_code == 201
+    conn = http.post("/client/community/connections/request", json={"targetId": "usr_bob"}, headers=alice).json()
+    assert http.put(f"/client/community/connections/{conn['id']}/respond", json={"action": "accept"},
+                    headers=bob).status_code == 200
+    clean = graphsvc_check(neo4j_target, "--org", org)
     assert clean.returncode == 0, clean.stdout
 
-    run = lambda q: fault_driver.execute_query(q, org=org, other=other)  # noqa: E731
+    run = lambda q: driver.execute_query(q, org=org, other=other)  # noqa: E731
     run("MATCH (pg:Page {org: $org, id: 'pg_x'}) SET pg.followerCount = 7")
-    # A second live connection the constraint cannot see (its liveKey is not the pair key).
+    # A second live connection the constraint cannot see (its liveKey is not the pair key);
+    # its id and liveKey carry the org, as both are unique across the shared instance.
     run("MATCH (a:Person {org: $org, id: 'usr_bob'}), (b:Person {org: $org, id: 'usr_alice'}) "
-        "CREATE (a)-[:CONNECTED {id: 'con_forged', org: $org, status: 'pending', liveKey: 'forged'}]->(b)")
+        "CREATE (a)-[:CONNECTED {id: 'con_forged_' + $org, org: $org, status: 'pending', "
+        "liveKey: 'forged:' + $org}]->(b)")
     run("MATCH (a:Person {org: $org, id: 'usr_alice'}) "
         "CREATE (a)-[:FOLLOWS {since: datetime()}]->(:Person {org: $other, id: 'usr_elsewhere', key: 'k'})")
     run("CREATE (:Person {org: $org, email: 'Mixed@Example.com', key: 'k2'})")
     run("MATCH (e:Event {org: $org}) WHERE e.type = 'follow.created' SET e.subject = 'pg_gone'")
     run("MATCH (:Person {org: $org, id: 'usr_alice'})-[f:FOLLOWS]->(:Page) SET f.audienceKey = 'stale'")
-    broken = graphsvc_check(fault_db, "--org", org)
+    broken = graphsvc_check(neo4j_target, "--org", org)
     assert broken.returncode == 1, broken.stdout + broken.stderr
     for check in ("page_counters", "connections", "live_pairs", "cross_org", "people", "follow_events",
                   "connection_events", "audience_keys"):
