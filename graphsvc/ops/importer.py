@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -305,6 +306,136 @@ DEDUP_KEY: dict[str, Callable[[dict], Any]] = {
 }
 
 
+# The common CSV line of the big kinds, recognised whole by one regular expression built
+# from the file's header: every field in a form its normaliser accepts as it stands (no
+# quote, comma, line break or NUL inside; ids as ID_RE; a time as _UTC_SECONDS; a word
+# from its list), so the row is made without the csv module or a call per field. Any
+# other line goes through csv and NORMALISE as before, which decides and reports.
+_FAST_ID = r"([A-Za-z0-9_\-.:]{1,128})"
+_FAST_OPTIONAL_ID = r"((?:[A-Za-z0-9_\-.:]{1,128})?)"
+_FAST_TIME = r"((?:\d{4}-\d{2}-\d{2}T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ)?)"
+_FAST_TEXT = r'([^,"\r\n\x00]{0,100000})'
+_FAST_FIELDS: dict[str, dict[str, str]] = {
+    "people": {"id": _FAST_ID, "email": _FAST_TEXT, "key": _FAST_TEXT, "createdAt": _FAST_TIME,
+               "protected": "(true|false|)"},
+    "follows": {"followerId": _FAST_ID, "followingId": _FAST_ID, "followingType": "(person|page|)",
+                "since": _FAST_TIME, "status": "(active|pending|)"},
+    "connections": {"requesterId": _FAST_ID, "targetId": _FAST_ID, "status": "(pending|accepted|rejected|)",
+                    "message": _FAST_TEXT, "context": "()", "requestedAt": _FAST_TIME, "respondedAt": _FAST_TIME,
+                    "id": _FAST_OPTIONAL_ID},
+    "posts": {"id": _FAST_ID, "authorId": _FAST_ID, "visibility": "(public|followers|connections|private|)",
+              "pageId": _FAST_OPTIONAL_ID, "createdAt": _FAST_TIME},
+}
+_FAST_REQUIRED = {"people": ("id",), "follows": ("followerId", "followingId"), "connections": ("requesterId", "targetId"),
+                  "posts": ("id", "authorId")}
+
+
+def _fast_person(at: dict[str, int], org: str) -> Callable[[tuple], dict | None]:
+    pi, em, ke, cr, pr = (at[k] for k in ("id", "email", "key", "createdAt", "protected"))
+
+    def normalise(g: tuple) -> dict | None:
+        email, created, protected = g[em], g[cr], g[pr]
+        if (email and (len(email) > 254 or not EMAIL_RE.fullmatch(email))) or (
+                created and not _is_date(created[:10])):
+            return None
+        return {"id": g[pi], "email": email.lower() if email else None, "key": g[ke] or None,
+                "createdAt": created or None, "protected": protected == "true" if protected else None}
+    return normalise
+
+
+def _fast_follow(at: dict[str, int], org: str) -> Callable[[tuple], dict | None]:
+    fr, fo, ty, si, st = (at[k] for k in ("followerId", "followingId", "followingType", "since", "status"))
+
+    def normalise(g: tuple) -> dict | None:
+        kind, status, since = g[ty] or "person", g[st] or "active", g[si]
+        if (status == "pending" and kind == "page") or (since and not _is_date(since[:10])):
+            return None
+        return {"followerId": g[fr], "followingId": g[fo], "followingType": kind, "since": since or None,
+                "status": status}
+    return normalise
+
+
+def _fast_connection(at: dict[str, int], org: str) -> Callable[[tuple], dict | None]:
+    rq, tg, st, ms, ra, re_, ci = (at[k] for k in ("requesterId", "targetId", "status", "message", "requestedAt",
+                                                     "respondedAt", "id"))
+
+    def normalise(g: tuple) -> dict | None:
+        requested, responded = g[ra], g[re_]
+        if (requested and not _is_date(requested[:10])) or (responded and not _is_date(responded[:10])):
+            return None
+        requester, target, requested = g[rq], g[tg], requested or None
+        return {"requesterId": requester, "targetId": target, "status": g[st] or "accepted",
+                "message": g[ms] or None, "context": None, "requestedAt": requested,
+                "respondedAt": responded or None,
+                "id": g[ci] or connection_id(org, requester, target, requested)}
+    return normalise
+
+
+def _fast_post(at: dict[str, int], org: str) -> Callable[[tuple], dict | None]:
+    pi, au, vi, pg, cr = (at[k] for k in ("id", "authorId", "visibility", "pageId", "createdAt"))
+
+    def normalise(g: tuple) -> dict | None:
+        created = g[cr]
+        if created and not _is_date(created[:10]):
+            return None
+        return {"id": g[pi], "authorId": g[au], "visibility": g[vi] or "public", "pageId": g[pg] or None,
+                "createdAt": created or None}
+    return normalise
+
+
+_FAST_MAKERS = {"people": _fast_person, "follows": _fast_follow, "connections": _fast_connection, "posts": _fast_post}
+
+
+def _fast_line(kind: str, header: list[str], org: str) -> tuple[re.Pattern, Callable[[tuple], dict | None]] | None:
+    """(the pattern of a common line, the row of its groups, None if the line is to be read
+    the slow way) for a CSV file of `kind` with `header`; None when the header rules it out
+    (a kind without a fast form, a required column missing, a column named twice)."""
+    fields = _FAST_FIELDS.get(kind)
+    if fields is None or len(set(header)) != len(header) or not all(k in header for k in _FAST_REQUIRED[kind]):
+        return None
+    # A column the header lacks reads as the empty group at the end of the pattern.
+    at = {name: header.index(name) if name in header else len(header) for name in fields}
+    pattern = ",".join(fields.get(name, _FAST_TEXT) for name in header) + r"\r?\n?()"
+    return re.compile(pattern), _FAST_MAKERS[kind](at, org)
+
+
+def _normalised_file(kind: str, path: Path, org: str, stats: Stats) -> Iterator[tuple[int, dict]]:
+    """(row number, row) of one file, each counted in `stats.rows`; a bad row raises with
+    file and row number. Numbers count rows as read_rows yields them (blank lines are none)."""
+    normalise = NORMALISE[kind]
+    if path.suffix != ".csv":
+        for n, raw in enumerate(read_rows(path), 1):
+            stats.rows += 1
+            try:
+                yield n, normalise(raw, org)
+            except ImportError_ as exc:
+                raise ImportError_(f"{path}: row {n}: {exc}") from None
+        return
+    with path.open(newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh), None) or []
+        fast = _fast_line(kind, header, org)
+        match, make = (fast[0].fullmatch, fast[1]) if fast else (None, None)
+        n = 0
+        for line in fh:
+            m = match(line) if match else None
+            row = make(m.groups()) if m else None
+            if row is None:
+                # csv reads this record from here, on into the next lines if a quoted value spans them.
+                values = next(csv.reader(itertools.chain((line,), fh)))
+                if not values:
+                    continue
+                n += 1
+                stats.rows += 1
+                try:
+                    row = normalise(dict(zip(header, values)), org)
+                except ImportError_ as exc:
+                    raise ImportError_(f"{path}: row {n}: {exc}") from None
+            else:
+                n += 1
+                stats.rows += 1
+            yield n, row
+
+
 def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats,
                     dedup: bool = True) -> Iterator[tuple[Path, int, dict]]:
     """(file, row number, row): the rows of one kind, normalised, first of each key only
@@ -312,14 +443,9 @@ def normalised_rows(kind: str, files: list[Path], org: str, stats: Stats,
     everything with its file and row number: both the transactional and the offline
     import read their input through here."""
     seen: set = set()
-    normalise, dedup_key = NORMALISE[kind], DEDUP_KEY[kind]
+    dedup_key = DEDUP_KEY[kind]
     for path in files:
-        for n, raw in enumerate(read_rows(path), 1):
-            stats.rows += 1
-            try:
-                row = normalise(raw, org)
-            except ImportError_ as exc:
-                raise ImportError_(f"{path}: row {n}: {exc}") from None
+        for n, row in _normalised_file(kind, path, org, stats):
             if dedup:
                 key = dedup_key(row)
                 if key in seen:

@@ -30,6 +30,7 @@ through the API); as there, no events are written.
 from __future__ import annotations
 
 import csv
+import functools
 import logging
 import multiprocessing
 import os
@@ -71,6 +72,8 @@ REL_HEADERS = {
 # tenth of the memory of the string, over the tens of millions a large org has.
 _DERIVED_ID = re.compile(r"con_([0-9a-f]{32})")
 _NEWLINE = re.compile(r"[\r\n]")
+# What makes the csv module quote a value (or might): text without any is written as it stands.
+_QUOTED = re.compile(r'[,"\r\n]')
 
 
 class _Out:
@@ -84,6 +87,12 @@ class _Out:
             self.fh = path.open("w", newline="", encoding="utf-8")
             self.writer = csv.writer(self.fh, lineterminator="\n")
             self.writer.writerow(header)
+
+    def plain(self) -> Callable[[str], int]:
+        """The file's write, for whole lines whose values need no quoting (the caller counts
+        them into `rows`)."""
+        assert self.fh is not None
+        return self.fh.write
 
     def write(self, values: list[Any], text: str | None = None) -> None:
         """One row; `text` its free-text value, the one that may hold a line break."""
@@ -141,6 +150,28 @@ def followers_key(org: str, followed_key: str, since: str, follower_id: str, sta
             f"|{follower_id}")
 
 
+@functools.lru_cache(maxsize=65536)
+def _day_seconds(day: str) -> int:
+    return (date(int(day[:4]), int(day[5:7]), int(day[8:10])).toordinal() - _EPOCH_DAY) * 86400
+
+
+def followers_rank(since: str) -> str:
+    """The `since` part of followersKey (as followers_key writes it) of a validated time."""
+    if len(since) == 20 and since[19] == "Z":  # the seconds form, UTC: no offset, no fraction
+        epoch = _day_seconds(since[:10]) + int(since[11:13]) * 3600 + int(since[14:16]) * 60 + int(since[17:19])
+        return f"{500000000000000000 - epoch * 1000}1999999200000"
+    return followers_key("", "", since, "").split("|")[3]
+
+
+def _fresh_keys() -> Iterator[str]:
+    """Random (version 4) UUIDs as uuid.uuid4 makes them, the random bytes fetched from
+    the system 64 KB at a time rather than 16 bytes a call."""
+    while True:
+        block = os.urandom(16 * 4096)
+        for i in range(0, len(block), 16):
+            yield str(uuid.UUID(bytes=block[i:i + 16], version=4))
+
+
 def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
@@ -162,6 +193,8 @@ class Converter:
         self.page_base = self.post_base = 0
         self.blocked: set[int] = set()  # unordered pairs, lower * n + higher
         self.key_newline = False
+        self.plain = not _QUOTED.search(org)
+        self.fresh_keys: Iterator[str] = _fresh_keys()
         self.stats = {kind: Stats(kind) for kind in KINDS}
         self.out: dict[str, _Out] = {}
 
@@ -173,17 +206,19 @@ class Converter:
             self.out[name] = _Out(self.work / f"{name.lower()}.csv", header)
         return self.out[name]
 
-    def _rows(self, kind: str, files: list[Path], dedup: bool = True) -> Iterator[tuple[Callable[[], str], dict]]:
-        """(where, row) of one kind, "where" a callable naming the file and row (made only
-        for an error message); progress on the stream every 10,000 rows. `dedup=False`: the
-        caller keeps the first row per key itself, on node numbers rather than strings
-        (tens of millions of keys)."""
+    def _rows(self, kind: str, files: list[Path], dedup: bool = True) -> Iterator[tuple[Path, int, dict]]:
+        """(file, row number, row) of one kind; progress on the stream every 10,000 rows.
+        `dedup=False`: the caller keeps the first row per key itself, on node numbers
+        rather than strings (tens of millions of keys)."""
         stats = self.stats[kind]
         started = time.perf_counter()
         progress = Progress(kind, sum(count_rows(p) for p in files), self.stream, self.quiet)
-        for path, n, row in normalised_rows(kind, files, self.org, stats, dedup):
-            yield (lambda: f"{path}: row {n}"), row
-            if stats.rows - progress.done >= 10_000:
+        shown = 0
+        for item in normalised_rows(kind, files, self.org, stats, dedup):
+            yield item
+            shown += 1
+            if shown == 10_000:
+                shown = 0
                 progress.add(stats.rows - progress.done)
         progress.done = stats.rows
         progress.close()
@@ -278,38 +313,49 @@ class Converter:
         stats, out = self.stats["people"], self._file("Person")
         emails: set[str] = set()
         keys: set[str] = set()
-        for where, row in self._rows("people", files):
+        people, all_keys, ids, org, now = self.people, self.keys, self.ids, self.org, self.now
+        write, quoted, fresh = out.plain(), _QUOTED.search, self.fresh_keys
+        # Ids, emails (EMAIL_RE) and validated times never need quoting; an org or key may.
+        plain = self.plain
+        for path, n, row in self._rows("people", files):
             key = row["key"]
             if key is not None:
                 # liveKey (unique across the database) is built from keys: two alike would
                 # fail its constraint after the load, so they are a bad row here.
                 if key in keys:
-                    raise ImportError_(f"{where()}: key repeats another person's key")
+                    raise ImportError_(f"{path}: row {n}: key repeats another person's key")
                 keys.add(key)
             else:
-                key = str(uuid.uuid4())
+                key = next(fresh)
             email = row["email"]
             if email is not None:
                 if email in emails:
                     email = None
                 else:
                     emails.add(email)
-            node = len(self.people)
-            self.people[row["id"]] = node
-            self.keys.append(key)
-            self.ids.append(row["id"])
-            out.write([node, self.org, row["id"], email, key, row["createdAt"] or self.now, _flag(row["protected"])],
-                      key)
-            stats.written += 1
-            stats.nodes += 1
-        self.page_base = len(self.people)
+            node = len(people)
+            user = row["id"]
+            people[user] = node
+            all_keys.append(key)
+            ids.append(user)
+            if self.plain and not quoted(key):
+                write(f"{node},{org},{user},{email or ''},{key},{row['createdAt'] or now},"
+                      f"{_flag(row['protected'])}\n")
+                out.rows += 1
+            else:
+                plain = False
+                out.write([node, org, user, email, key, row["createdAt"] or now, _flag(row["protected"])], key)
+        stats.written += len(people)
+        stats.nodes += len(people)
+        self.page_base = len(people)
         # A key with a line break makes the follows' audienceKey span lines too.
         self.key_newline = out.multiline
+        self.plain = plain
 
     def read_pages(self, files: list[Path]) -> None:
         """importer/pages: merged on id; followerCount is written once the follows are read."""
         stats = self.stats["pages"]
-        for _, row in self._rows("pages", files):
+        for _, _, row in self._rows("pages", files):
             self.pages[row["id"]] = len(self.page_rows)
             self.page_rows.append([row["id"], row["name"], row["createdAt"] or self.now])
             self.followers.append(0)
@@ -326,21 +372,33 @@ class Converter:
         """importer/posts: skipped when the author, or a page named, is unknown."""
         stats, out = self.stats["posts"], self._file("Post")
         authored, in_page = self._file("AUTHORED"), self._file("IN_PAGE")
-        node = self.post_base
-        for _, row in self._rows("posts", files):
-            author = self.people.get(row["authorId"])
-            page = self.pages.get(row["pageId"]) if row["pageId"] is not None else None
-            if author is None or (row["pageId"] is not None and page is None):
+        node = first = self.post_base
+        people, pages, page_base, org, now = self.people, self.pages, self.page_base, self.org, self.now
+        in_pages = 0
+        plain = self.plain
+        write_post, write_authored, write_in_page = out.plain(), authored.plain(), in_page.plain()
+        for _, _, row in self._rows("posts", files):
+            author = people.get(row["authorId"])
+            page_id = row["pageId"]
+            page = pages.get(page_id) if page_id is not None else None
+            if author is None or (page_id is not None and page is None):
                 continue
-            out.write([node, self.org, row["id"], row["visibility"], row["createdAt"] or self.now])
-            authored.write([author, node])
-            stats.written += 1
-            stats.nodes += 1
-            stats.relationships += 1
+            if plain:
+                write_post(f"{node},{org},{row['id']},{row['visibility']},{row['createdAt'] or now}\n")
+                out.rows += 1
+            else:
+                out.write([node, org, row["id"], row["visibility"], row["createdAt"] or now])
+            write_authored(f"{author},{node}\n")
             if page is not None:
-                in_page.write([node, self.page_base + page])
-                stats.relationships += 1
+                write_in_page(f"{node},{page_base + page}\n")
+                in_pages += 1
             node += 1
+        posts = node - first
+        authored.rows += posts
+        in_page.rows += in_pages
+        stats.written += posts
+        stats.nodes += posts
+        stats.relationships += posts + in_pages
 
     # -- relationships ----------------------------------------------------------------------------------------
 
@@ -350,7 +408,7 @@ class Converter:
     def read_blocks(self, files: list[Path]) -> None:
         """importer/blocks: between two known, different people."""
         stats, out = self.stats["blocks"], self._file("BLOCKS")
-        for _, row in self._rows("blocks", files):
+        for _, _, row in self._rows("blocks", files):
             a, b = self.people.get(row["blockerId"]), self.people.get(row["blockedId"])
             if a is None or b is None or a == b:
                 continue
@@ -364,42 +422,58 @@ class Converter:
         stands between is made and then removed by the block, as in the transactional
         import: counted as written and deleted, not loaded."""
         stats, out = self.stats["follows"], self._file("FOLLOWS")
-        blocks = self.stats["blocks"]
+        org, now, people, pages, keys, ids = self.org, self.now, self.people, self.pages, self.keys, self.ids
+        page_base, post_base, n = self.page_base, self.post_base, len(self.people)
+        blocked, followers, plain, write = self.blocked, self.followers, self.plain, out.plain()
+
+        def escaped(text: str) -> str:
+            return text.replace("\\", "\\\\").replace("|", "\\|")
+
+        # Per followed node, what its audienceKey and an active followersKey begin with.
+        prefix = ([f"{org}|person|{escaped(key)}|" for key in keys]
+                  + [f"{org}|page|{escaped(page[0])}|" for page in self.page_rows])
         seen: set[int] = set()  # follower * post_base + followed node: the importer's (follower, type, followed)
-        for _, row in self._rows("follows", files, dedup=False):
-            a = self.people.get(row["followerId"])
+        written = removed = 0
+        for _, _, row in self._rows("follows", files, dedup=False):
+            a = people.get(row["followerId"])
+            if a is None:
+                continue
             if row["followingType"] == "page":
-                page = self.pages.get(row["followingId"])
-                if a is None or page is None:
+                page = pages.get(row["followingId"])
+                if page is None:
                     continue
-                target = self.page_base + page
+                target = page_base + page
             else:
-                target = self.people.get(row["followingId"])
-                if a is None or target is None or a == target:
+                target = people.get(row["followingId"])
+                if target is None or a == target:
                     continue
-            key = a * self.post_base + target
+            key = a * post_base + target
             if key in seen:
                 continue
             seen.add(key)
-            if target >= self.page_base:
-                self.followers[target - self.page_base] += 1
-            elif self._pair(a, target) in self.blocked:
-                stats.written += 1
-                stats.relationships += 1
-                blocks.deleted += 1
+            if target >= page_base:
+                followers[target - page_base] += 1
+            elif (a * n + target if a < target else target * n + a) in blocked:
+                removed += 1
                 continue
-            audience = None
-            if row["status"] == "active":
-                audience = (audience_key(self.org, "page", self.page_rows[target - self.page_base][0], self.keys[a])
-                            if target >= self.page_base else
-                            audience_key(self.org, "person", self.keys[target], self.keys[a]))
-            since = row["since"] or self.now
-            ranked = (followers_key(self.org, self.keys[target], since, self.ids[a], row["status"])
-                      if target < self.page_base else None)
-            out.write([a, target, since, row["status"], "true", audience, ranked],
-                      audience if self.key_newline else None)
-            stats.written += 1
-            stats.relationships += 1
+            status, since = row["status"], row["since"] or now
+            audience = ranked = None
+            if status == "active":
+                audience = prefix[target] + keys[a]
+                if target < page_base:
+                    ranked = prefix[target] + followers_rank(since) + "|" + ids[a]
+            elif target < page_base:
+                ranked = followers_key(org, keys[target], since, ids[a], status)
+            if plain:
+                write(f"{a},{target},{since},{status},true,{audience or ''},{ranked or ''}\n")
+                out.rows += 1
+            else:
+                out.write([a, target, since, status, "true", audience, ranked],
+                          audience if self.key_newline else None)
+            written += 1
+        stats.written += written + removed
+        stats.relationships += written + removed
+        self.stats["blocks"].deleted += removed
 
     def read_connections(self, files: list[Path]) -> None:
         """importer/connections: the importer's first row per key (a rejected row's id,
@@ -408,51 +482,71 @@ class Converter:
         direction) changes nothing, and one naming another pair is refused, as the
         connection_id constraint refuses it."""
         stats, out = self.stats["connections"], self._file("CONNECTED")
-        blocks = self.stats["blocks"]
-        n = len(self.people)
+        org, now, people, keys, blocked = self.org, self.now, self.people, self.keys, self.blocked
+        plain, write, quoted, derived_id = self.plain, out.plain(), _QUOTED.search, _DERIVED_ID.fullmatch
+        n = len(people)
         ids: dict[int | str, int] = {}  # connection id -> directed pair a * n + b
         rejected: set[int | str] = set()
         live: set[int] = set()
-        for where, row in self._rows("connections", files, dedup=False):
-            derived = _DERIVED_ID.fullmatch(row["id"])
-            cid: int | str = int(derived.group(1), 16) if derived else row["id"]
+        friend: _Out | None = None
+        friends = written = relationships = removed = 0
+        for path, line, row in self._rows("connections", files, dedup=False):
+            given = row["id"]
+            derived = derived_id(given)
+            cid: int | str = int(derived.group(1), 16) if derived else given
             status = row["status"]
             if status == "rejected":
                 if cid in rejected:
                     continue
                 rejected.add(cid)
-            a, b = self.people.get(row["requesterId"]), self.people.get(row["targetId"])
+            a, b = people.get(row["requesterId"]), people.get(row["targetId"])
             if a is None or b is None or a == b:
                 continue
+            pair = a * n + b if a < b else b * n + a
             if status != "rejected":
-                if self._pair(a, b) in live:
+                if pair in live:
                     continue
-                live.add(self._pair(a, b))
-            pair = ids.get(cid)
-            if pair is not None:
-                if pair != a * n + b:
-                    raise ImportError_(f"{where()}: connection id {row['id']} is already another pair's")
-                stats.written += 1
+                live.add(pair)
+            known = ids.get(cid)
+            if known is not None:
+                if known != a * n + b:
+                    raise ImportError_(f"{path}: row {line}: connection id {given} is already another pair's")
+                written += 1
                 continue
             ids[cid] = a * n + b
-            stats.written += 1
+            written += 1
             # An accepted one is two relationships, its CONNECTED and its FRIEND, as the
             # import statement's counters say.
             both = 2 if status == "accepted" else 1
-            stats.relationships += both
-            if self._pair(a, b) in self.blocked:
-                blocks.deleted += both
+            relationships += both
+            if pair in blocked:
+                removed += both
                 continue
             live_key = None
             if status != "rejected":
-                ka, kb = self.keys[a], self.keys[b]
+                ka, kb = keys[a], keys[b]
                 live_key = f"{ka}:{kb}" if ka < kb else f"{kb}:{ka}"
-            requested = row["requestedAt"] or self.now
+            requested = row["requestedAt"] or now
             responded = None if status == "pending" else (row["respondedAt"] or requested)
-            out.write([a, b, row["id"], self.org, status, live_key, row["message"], row["context"], requested,
-                       responded, "true"], row["message"])
+            message, context = row["message"], row["context"]
+            if plain and not (message and quoted(message)) and not (context and quoted(context)):
+                write(f"{a},{b},{given},{org},{status},{live_key or ''},{message or ''},{context or ''},{requested},"
+                      f"{responded or ''},true\n")
+                out.rows += 1
+            else:
+                out.write([a, b, given, org, status, live_key, message, context, requested, responded, "true"],
+                          message)
             if status == "accepted":
-                self._file("FRIEND").write([a, b])
+                if friend is None:
+                    friend = self._file("FRIEND")
+                    write_friend = friend.plain()
+                write_friend(f"{a},{b}\n")
+                friends += 1
+        if friend is not None:
+            friend.rows += friends
+        stats.written += written
+        stats.relationships += relationships
+        self.stats["blocks"].deleted += removed
 
     # -- for neo4j-admin --------------------------------------------------------------------------------------
 
