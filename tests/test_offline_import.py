@@ -18,8 +18,8 @@ import random
 import re
 import subprocess
 import sys
-import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -171,6 +171,7 @@ def offline_db():
     try:
         yield inst
     finally:
+        localdb.kill(inst)  # wiped next: a clean shutdown would only write what is deleted
         localdb.reset(inst)
 
 
@@ -189,17 +190,28 @@ def loaded(request, offline_db, neo4j_target, tmp_path_factory):
     paths = [str(folder / str(people)), str(folder / "edge")]
     began = datetime.now(timezone.utc)
     replace = ["--replace"] if localdb.pid_of(offline_db) else []
-    off = offline_cli("--org", org, *replace, *paths, "--summary-json", str(folder / "offline.json"))
+    # Two instances, so the two loads run at once.
+    with ThreadPoolExecutor(1) as pool:
+        offline = pool.submit(offline_cli, "--org", org, *replace, *paths, "--summary-json", str(folder / "offline.json"))
+        tx = run_cli(neo4j_target, "import", "--org", org, "--parallel", "1", *paths,
+                     "--summary-json", str(folder / "tx.json"))
+        off = offline.result()
     assert off.returncode == 0, off.stdout + off.stderr
-    tx = run_cli(neo4j_target, "import", "--org", org, "--parallel", "1", *paths,
-                 "--summary-json", str(folder / "tx.json"))
     assert tx.returncode == 0, tx.stderr
     ended = datetime.now(timezone.utc)
     target = Neo4jTarget(offline_db.uri, "neo4j", offline_db.password, "local", offline_db)
-    return {"org": org, "people": people, "target": target, "folder": folder, "window": (began, ended),
-            "stdout": off.stdout,
-            "offline": json.loads((folder / "offline.json").read_text()),
-            "tx": json.loads((folder / "tx.json").read_text())}
+    # The offline instance's API server starts while the first test compares the graphs; its
+    # database timeout is raised because the reads compared through it run many at once on a
+    # server that plans each statement for the first time.
+    with ThreadPoolExecutor(1) as pool:
+        server = pool.submit(Server, target, GRAPHSVC_DB_TIMEOUT="60")
+        try:
+            yield {"org": org, "people": people, "target": target, "folder": folder, "window": (began, ended),
+                   "stdout": off.stdout, "server": server,
+                   "offline": json.loads((folder / "offline.json").read_text()),
+                   "tx": json.loads((folder / "tx.json").read_text())}
+        finally:
+            server.result().stop()
 
 
 def _value(value, window):
@@ -245,17 +257,21 @@ def test_the_offline_load_is_the_transactional_import(loaded, driver):
     """Same files, same graph: every node and relationship with its properties, the same
     counts in both summaries, and `graphsvc check` clean on both."""
     org, window, people = loaded["org"], loaded["window"], loaded["people"]
-    with GraphDatabase.driver(loaded["target"].uri, auth=("neo4j", loaded["target"].password)) as offline:
-        off = graph(offline, org, window)
-        orgs, violations = check.run(offline, "neo4j", None)  # the whole database: that org and nothing else
+    # All four reads at once: the offline instance plans each statement for the first time.
+    with GraphDatabase.driver(loaded["target"].uri, auth=("neo4j", loaded["target"].password)) as offline, \
+            ThreadPoolExecutor(4) as pool:
+        off, tx = pool.submit(graph, offline, org, window), pool.submit(graph, driver, org, window)
+        # the whole offline database: that org and nothing else
+        off_check, tx_check = pool.submit(check.run, offline, "neo4j", None), pool.submit(check.run, driver, "neo4j", org)
+        off, tx = off.result(), tx.result()
+        orgs, violations = off_check.result()
         assert orgs == [org] and violations == [], check.report(orgs, violations)
-    tx = graph(driver, org, window)
     assert off["people"] == tx["people"]
     assert off["pages"] == tx["pages"]
     assert off["posts"] == tx["posts"]
     assert off["relationships"] == tx["relationships"]
     assert len(off["people"]) == people + 5 and len(off["relationships"]) > people * 15
-    orgs, violations = check.run(driver, "neo4j", org)
+    orgs, violations = tx_check.result()
     assert violations == [], check.report(orgs, violations)
 
     fields = ("kind", "rows", "written", "skipped", "nodes", "relationships", "deleted")
@@ -315,25 +331,24 @@ def test_the_offline_graph_answers_as_the_imported_one(loaded, http):
                   (me, f"/client/community/connections/mutual/{other}?limit=100"),
                   (me, f"/client/community/degree/{other}"), (me, "/client/community/suggestions"),
                   (me, f"/client/community/relationships?ids={other},{people[(i + 2) % len(people)]}")]
-    server = Server(loaded["target"])
-    try:
-        with httpx.Client(base_url=server.url, timeout=30) as offline_http:
-            for me, path in reads:
-                a = Caller(offline_http, org, me).get(path)
-                b = Caller(http, org, me).get(path)
-                assert (a.status_code, comparable(a.json(), window)) == (b.status_code, comparable(b.json(), window)), \
-                    (me, path)
-            for viewer in people:
-                body = {"viewerId": viewer, "postIds": posts}
-                a = Caller(offline_http, org, "svc", "service").post("/community/visibility", json=body)
-                b = Caller(http, org, "svc", "service").post("/community/visibility", json=body)
-                assert a.status_code == 200 and a.json() == b.json(), viewer
-            page = manifest["bigPages"][0]
-            a = Caller(offline_http, org, "staff_1", "staff").get(f"/community/pages/{page}")
-            b = Caller(http, org, "staff_1", "staff").get(f"/community/pages/{page}")
-            assert a.json()["followerCount"] == b.json()["followerCount"] > size // 2
-    finally:
-        server.stop()
+    # The same reads, many at once: the offline instance plans each statement for the first time.
+    with httpx.Client(base_url=loaded["server"].result().url, timeout=90) as offline_http, \
+            ThreadPoolExecutor(8) as pool:
+        def both(method: str, me: str, role: str, path: str, body=None) -> tuple:
+            return tuple(Caller(client, org, me, role).request(method, path, json=body)
+                         for client in (offline_http, http))
+
+        answers = pool.map(lambda read: both("GET", read[0], "customer", read[1]), reads)
+        for (me, path), (a, b) in zip(reads, answers):
+            assert (a.status_code, comparable(a.json(), window)) == (b.status_code, comparable(b.json(), window)), \
+                (me, path)
+        checks = pool.map(lambda viewer: both("POST", "svc", "service", "/community/visibility",
+                                              {"viewerId": viewer, "postIds": posts}), people)
+        for viewer, (a, b) in zip(people, checks):
+            assert a.status_code == 200 and a.json() == b.json(), viewer
+        page = manifest["bigPages"][0]
+        a, b = both("GET", "staff_1", "staff", f"/community/pages/{page}")
+        assert a.json()["followerCount"] == b.json()["followerCount"] > size // 2
 
 
 def test_progress_and_the_summary_say_relationships_per_second(loaded):
