@@ -636,7 +636,9 @@ def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", h
     too greedy for a shared machine). The seconds neo4j-admin took."""
     aside = inst.home / "offline-previous"
     shutil.rmtree(aside, ignore_errors=True)
-    args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=integer",
+    # The converter numbers nodes 0..n-1 in one space, so they are neo4j-admin's node ids
+    # as they stand (`actual`): no id-mapping stage.
+    args = ["database", "import", "full", database, "--overwrite-destination=true", "--id-type=actual",
             "--bad-tolerance=0", f"--report-file={conv.work / 'import.report'}", f"--max-off-heap-memory={memory}",
             *conv.admin_args(), *admin_args]
     with localdb._offline(inst), open(conv.work / "neo4j-admin.log", "w") as log:
