@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graphsvc.ops import offline  # noqa: E402
-from graphsvc.ops.importer import find_files  # noqa: E402
+from graphsvc.ops import offline
+from graphsvc.ops.importer import find_files
 
 
 def main() -> None:
