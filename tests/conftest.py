@@ -77,8 +77,8 @@ def neo4j_target() -> Neo4jTarget:
 
 # The longest files first: `--dist loadfile` hands files to workers in collection order,
 # so a long file collected last would run alone while the other worker idles.
-LONGEST_FIRST = ["test_offline_import.py", "test_hostile.py", "test_faults.py", "test_unicode.py",
-                 "test_soak.py", "test_races.py", "test_events.py", "test_graph.py"]
+LONGEST_FIRST = ["test_offline_import.py", "test_hostile.py", "test_unicode.py", "test_events.py",
+                 "test_races.py", "test_graph.py", "test_import.py", "test_faults.py", "test_soak.py"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
