@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -94,7 +95,13 @@ def pytest_configure(config: pytest.Config) -> None:
     local test Neo4j already ran, so that it stops only a server that this run started, and
     only once every worker is done with it."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
-        config.stash[_WAS_RUNNING] = localdb.pid_of(localdb.instance("test")) is not None
+        inst = localdb.instance("test")
+        config.stash[_WAS_RUNNING] = localdb.pid_of(inst) is not None
+        # A parallel run starts the local Neo4j while its workers collect; their session
+        # fixture then finds it up, or waits for it on the start lock.
+        if (getattr(config.option, "numprocesses", None) and not config.option.collectonly
+                and not os.environ.get("NEO4J_URI") and not _docker_answers()):
+            threading.Thread(target=localdb.start, args=(inst,), daemon=True).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
