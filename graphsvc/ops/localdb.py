@@ -53,13 +53,6 @@ JVM_FLAGS = [
     "--enable-native-access=ALL-UNNAMED",
 ]
 
-# A scratch instance (tests, fault drills) serves a few thousand statements and stops: it
-# spends most of its CPU compiling (the JIT's optimising tier) and replanning as its data
-# grows from nothing, not running queries. It keeps the JIT's quick tier, compiles sooner,
-# and keeps each statement's first plan; dev and bench keep Neo4j's defaults.
-SCRATCH_JVM_FLAGS = ("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.3")
-SCRATCH_CONF = ["dbms.cypher.min_replan_interval=1h", "dbms.cypher.statistics_divergence_threshold=1.0"]
-
 
 @dataclass(frozen=True)
 class Instance:
@@ -68,11 +61,6 @@ class Instance:
     http_port: int
     heap: str
     pagecache: str
-
-    @property
-    def scratch(self) -> bool:
-        """Neither `dev` nor a bench instance: see SCRATCH_JVM_FLAGS."""
-        return self.name != "dev" and not self.name.startswith("bench")
 
     @property
     def home(self) -> Path:
@@ -204,16 +192,15 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
             f"server.directories.import={inst.home / 'import'}",
             # Analysts' queries are logged by graphsvc itself; keep Neo4j's own log for slow ones.
             "db.logs.query.threshold=1s",
-            *(SCRATCH_CONF if inst.scratch else []),
             "",
         ])
     )
 
 
-def _java(*args: str, heap: str | None = None, home: Path, flags: tuple[str, ...] = ()) -> list[str]:
+def _java(*args: str, heap: str | None = None, home: Path) -> list[str]:
     java = shutil.which("java") or "java"
     mem = [f"-Xms{heap}", f"-Xmx{heap}"] if heap else []
-    return [java, *mem, *JVM_FLAGS, *flags, "-cp", str(LIB / "*"), *args]
+    return [java, *mem, *JVM_FLAGS, "-cp", str(LIB / "*"), *args]
 
 
 def start(inst: Instance, timeout: float = 180.0) -> Instance:
@@ -249,7 +236,7 @@ def _start(inst: Instance, timeout: float) -> Instance:
     console = open(home / "logs" / "console.log", "ab")
     proc = subprocess.Popen(
         _java(ENTRY_POINT, f"--home-dir={home}", f"--config-dir={home / 'conf'}", "--console-mode",
-              heap=inst.heap, home=home, flags=SCRATCH_JVM_FLAGS if inst.scratch else ()),
+              heap=inst.heap, home=home),
         env=env, stdout=console, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         start_new_session=True, cwd=home,
     )
