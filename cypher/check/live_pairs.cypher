@@ -1,13 +1,17 @@
 // Invariant: at most one live (pending or accepted, i.e. liveKey set) CONNECTED
-// between any two people, whichever direction each edge points.
+// between any two people, whichever direction each edge points. Grouped per
+// person, so the memory it needs follows one person's degree, not the org's size.
 CALL () {
   MATCH (p:Person) WHERE p.org = $org AND p.id IS NOT NULL RETURN p
   UNION
   MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL RETURN p
 }
-MATCH (p)-[c:CONNECTED]-(o:Person)
-WHERE c.liveKey IS NOT NULL AND elementId(p) < elementId(o)
-WITH p, o, collect(c.id + ' (' + c.status + ')') AS live
-WHERE size(live) > 1
+CALL (p) {
+  MATCH (p)-[c:CONNECTED]-(o:Person)
+  WHERE c.liveKey IS NOT NULL AND elementId(p) < elementId(o)
+  WITH o, collect(c.id + ' (' + c.status + ')') AS live
+  WHERE size(live) > 1
+  RETURN o, live
+}
 RETURN coalesce(p.id, p.email) AS a, coalesce(o.id, o.email) AS b, live
 ORDER BY a, b LIMIT $cap
