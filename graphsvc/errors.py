@@ -151,14 +151,18 @@ SECRET_KEY_MISSING = Code(503, "secret_key_missing", "no GRAPHSVC_SECRET_KEY to 
 
 def from_driver(exc: BaseException) -> ApiError:
     """The answer for an error the Neo4j driver raised: the one place driver errors become
-    statuses. Unreachable or transiently busy after the driver's retries is 503; a
-    uniqueness constraint that a concurrent change won is 409; anything else is a 500."""
-    from neo4j.exceptions import ConstraintError, ServiceUnavailable, SessionExpired, TransientError
+    statuses. Unreachable, transiently busy after the driver's retries, or no free pooled
+    connection within the timeout is 503; a uniqueness constraint that a concurrent change
+    won is 409; anything else is a 500."""
+    from neo4j.exceptions import (ConnectionAcquisitionTimeoutError, ConstraintError, ServiceUnavailable,
+                                  SessionExpired, TransientError)
 
     if isinstance(exc, (ServiceUnavailable, SessionExpired, OSError)):
         return DATABASE_UNAVAILABLE(f"Neo4j is unreachable: {exc.__class__.__name__}")
     if isinstance(exc, TransientError):
         return DATABASE_BUSY()
+    if isinstance(exc, ConnectionAcquisitionTimeoutError):
+        return DATABASE_BUSY("every connection to Neo4j is in use; retry")
     if isinstance(exc, ConstraintError):
         return CONFLICT()
     return INTERNAL("the database refused the request")

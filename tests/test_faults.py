@@ -31,7 +31,7 @@ from neo4j import GraphDatabase
 from graphsvc.auth import mint
 from graphsvc.ops import localdb
 
-from .conftest import ROOT, SECRET, Neo4jTarget, Server
+from .conftest import ROOT, SECRET, Neo4jTarget, Server, assert_error
 from .tcpproxy import CuttableProxy
 
 DB_TIMEOUT = 2.0
@@ -403,3 +403,37 @@ def test_check_reports_broken_invariants(http, neo4j_target, driver):
         assert f"] {check}:" in broken.stdout, (check, broken.stdout)
     assert "counter=7, edges=1" in broken.stdout
     print("\n" + broken.stdout)
+
+
+def test_pool_exhausted_is_503_busy(neo4j_target, driver):
+    """Every Bolt connection of the process is taken (here: one, held by a write waiting on a
+    lock another transaction keeps): a further request waits `GRAPHSVC_DB_TIMEOUT` for a
+    connection and then answers 503 `database_busy`, not a 500, and writes nothing; the
+    held write completes once the lock is released."""
+    server = Server(neo4j_target, GRAPHSVC_POOL_SIZE="1", GRAPHSVC_DB_TIMEOUT="1", GRAPHSVC_DISPATCHER="0")
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
+            org = "org-pool-" + uuid.uuid4().hex[:8]
+            as_ = lambda sub: {"orgid": org, "Authorization": f"Bearer {mint(SECRET, sub, org)}"}  # noqa: E731
+            follow = lambda sub, whom: http.post("/client/community/follow", json={"following": whom},  # noqa: E731
+                                                 headers=as_(sub))
+            assert follow("usr_a", "usr_b").status_code == 201
+            held: dict[str, httpx.Response] = {}
+            with driver.session() as session, session.begin_transaction() as tx:
+                tx.run("MATCH (p:Person {org: $org, id: 'usr_a'}) SET p.heldByTest = true", org=org).consume()
+                waiter = threading.Thread(target=lambda: held.update(r=follow("usr_a", "usr_c")))
+                waiter.start()
+                # The waiter's write now holds the pool's only connection, blocked on the lock.
+                deadline = time.monotonic() + 20
+                while "graphsvc_neo4j_pool_connections{state=\"in_use\"} 1.0" not in \
+                        http.get("/metrics").text and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                busy = follow("usr_b", "usr_c")
+                tx.rollback()
+            waiter.join(30)
+            assert_error(busy, 503, "database_busy")
+            assert held["r"].status_code == 201, held["r"].text
+            following = http.get("/client/community/following", headers=as_("usr_b")).json()
+            assert following["pagination"]["total"] == 0, following
+    finally:
+        server.stop()
