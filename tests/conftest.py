@@ -8,6 +8,7 @@ or, with GRAPHSVC_TEST_ROUTING=1, the `neo4j://` routing scheme.
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -56,13 +57,23 @@ def _docker_answers() -> bool:
         return False
 
 
+@functools.cache
+def neo4j_kind() -> str:
+    """Which Neo4j this process tests against, in the module docstring's order:
+    "external", "testcontainers" or "local"."""
+    if os.environ.get("NEO4J_URI"):
+        return "external"
+    return "testcontainers" if _docker_answers() else "local"
+
+
 @pytest.fixture(scope="session")
 def neo4j_target() -> Neo4jTarget:
-    if os.environ.get("NEO4J_URI"):
+    kind = neo4j_kind()
+    if kind == "external":
         yield Neo4jTarget(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USER", "neo4j"),
                           os.environ.get("NEO4J_PASSWORD", ""), "external")
         return
-    if _docker_answers():
+    if kind == "testcontainers":
         from testcontainers.neo4j import Neo4jContainer
 
         with Neo4jContainer("neo4j:5.26-community") as container:
@@ -100,12 +111,12 @@ def pytest_configure(config: pytest.Config) -> None:
         # A parallel run starts the local Neo4j while its workers collect; their session
         # fixture then finds it up, or waits for it on the start lock.
         if (getattr(config.option, "numprocesses", None) and not config.option.collectonly
-                and not os.environ.get("NEO4J_URI") and not _docker_answers()):
+                and neo4j_kind() == "local"):
             threading.Thread(target=localdb.start, args=(inst,), daemon=True).start()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER") or os.environ.get("NEO4J_URI"):
+    if os.environ.get("PYTEST_XDIST_WORKER") or neo4j_kind() != "local":
         return
     if config.stash.get(_WAS_RUNNING, True) or os.environ.get("GRAPHSVC_KEEP_TEST_NEO4J"):
         return

@@ -74,7 +74,8 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
@@ -85,6 +86,8 @@ from ..text import first_invalid, repaired
 
 # Rows kept per failing check; enough to act on, never a flood.
 CAP = 50
+
+T = TypeVar("T")
 
 CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "friend_edges", "cross_org",
           "followers_keys", "follow_events", "connection_events", "stored_text")
@@ -97,12 +100,19 @@ class Violation:
     detail: str
 
 
-def _read(driver: Driver, database: str, statement: Statement, **params: Any) -> list[dict]:
-    def work(tx: Any) -> list[dict]:
-        return [record.data() for record in statement.run(tx, **params)]
+def _fold(driver: Driver, database: str, statement: Statement, fold: Callable[[Iterator[dict]], T],
+          **params: Any) -> T:
+    """`fold` over the statement's records as they stream in: the edge checks read every
+    relationship of an org, which need never be in memory at once."""
+    def work(tx: Any) -> T:
+        return fold(record.data() for record in statement.run(tx, **params))
 
     with driver.session(database=database) as session:
         return session.execute_read(work)
+
+
+def _read(driver: Driver, database: str, statement: Statement, **params: Any) -> list[dict]:
+    return _fold(driver, database, statement, list, **params)
 
 
 def _payload(text: str | None) -> dict:
@@ -123,7 +133,7 @@ def _follow_kind(ev: dict) -> str:
 FOLLOW_EDGE = {"follow.created": "active", "follow.requested": "pending"}
 
 
-def follow_violations(events: list[dict], edges: list[dict]) -> list[str]:
+def follow_violations(events: list[dict], edges: Iterable[dict]) -> list[str]:
     """Compare the latest follow.* event per (actor, subject, kind) with the FOLLOWS edges."""
     latest: dict[tuple, dict] = {}
     for ev in events:
@@ -152,25 +162,31 @@ EXPECTED_STATUS = {"connection.requested": "pending", "connection.accepted": "ac
                    "connection.rejected": "rejected", "connection.removed": None}
 
 
-def connection_violations(events: list[dict], edges: list[dict]) -> list[str]:
-    """Compare the latest connection.* event per connection id with the CONNECTED edges."""
+def connection_violations(events: list[dict], edges: Iterable[dict]) -> list[str]:
+    """Compare the latest connection.* event per connection id with the CONNECTED edges.
+    Only the edges that events name are kept while the edges stream by."""
     latest: dict[str, dict] = {}
     for ev in events:
         conn = _payload(ev["payload"]).get("connection") or {}
         if isinstance(conn, dict) and conn.get("id"):
             latest[conn["id"]] = ev
-    by_id = {edge["id"]: edge["status"] for edge in edges}
+    named: dict[str, str] = {}
+    unclaimed: list[tuple[str, str]] = []
+    for edge in edges:
+        if edge["id"] in latest:
+            named[edge["id"]] = edge["status"]
+        elif not edge.get("imported"):
+            unclaimed.append((edge["id"], edge["status"]))
     problems = []
     for cid, ev in sorted(latest.items()):
         if ev["type"] not in EXPECTED_STATUS:
             continue
-        want, have = EXPECTED_STATUS[ev["type"]], by_id.get(cid)
+        want, have = EXPECTED_STATUS[ev["type"]], named.get(cid)
         if want != have:
             problems.append(f"connection {cid}: latest event #{ev['seq']} is {ev['type']} "
                             f"but the edge is {have or 'absent'}")
-    imported = {edge["id"] for edge in edges if edge.get("imported")}
-    for cid in sorted(set(by_id) - set(latest) - imported, key=str):
-        problems.append(f"connection {cid} ({by_id[cid]}) has no connection event")
+    for cid, status in sorted(unclaimed, key=str):
+        problems.append(f"connection {cid} ({status}) has no connection event")
     return problems
 
 
@@ -267,10 +283,12 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
                       S.check.audience_keys, S.check.followers_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
-    add("follow_events", follow_violations(_read(driver, database, S.check.follow_events, org=org),
-                                           _read(driver, database, S.check.follow_edges, org=org))[:CAP])
-    add("connection_events", connection_violations(_read(driver, database, S.check.connection_events, org=org),
-                                                   _read(driver, database, S.check.connection_edges, org=org))[:CAP])
+    events = _read(driver, database, S.check.follow_events, org=org)
+    add("follow_events", _fold(driver, database, S.check.follow_edges,
+                               lambda edges: follow_violations(events, edges), org=org)[:CAP])
+    events = _read(driver, database, S.check.connection_events, org=org)
+    add("connection_events", _fold(driver, database, S.check.connection_edges,
+                                   lambda edges: connection_violations(events, edges), org=org)[:CAP])
     add("stored_text", text_violations(*text_findings(driver, database, org))[:CAP])
     return out
 
