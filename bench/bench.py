@@ -250,8 +250,8 @@ class Bench:
 
             def raw(i: int) -> Call:
                 a, b = pick()
-                return lambda: self.query(S.connections.mutual, org=org, meId=a, meEmail=None, otherId=b,
-                                          otherEmail=None, skip=0, limit=21, after=None)
+                return lambda: self.query(S.connections.mutual, org=org, asks=[
+                    {"meId": a, "meEmail": None, "otherId": b, "otherEmail": None, "skip": 0, "limit": 21, "after": None}])
             return Op(name, api, raw)
 
         def random_pair() -> tuple[str, str]:

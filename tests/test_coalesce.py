@@ -233,3 +233,57 @@ def test_concurrent_status_lookups_equal_the_one_by_one_answers(server, http, or
     for pair, r in zip(asks, answers):
         assert r.status_code == 200 and r.json() == alone[pair], (pair, r.text)
     assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"
+
+
+# ---- mutual connections --------------------------------------------------------------------------------------
+
+def test_concurrent_mutual_lookups_equal_the_one_by_one_answers(server, http, org):
+    """GET .../connections/mutual/{userId} is coalesced too: pairs with many, few and no
+    mutuals, by id and by email, unknown people, different pages and a cursor, asked 200
+    times at once, answer as asked one by one; and concurrent lookups share statements."""
+    service = org.service()
+    C = "/client/community/connections"
+
+    def connect(a: str, b: str) -> None:
+        r = service.post(f"{C}/request", {"targetId": b, "userId": a})
+        assert r.status_code == 201, r.text
+        assert service.put(f"{C}/{r.json()['id']}/respond", {"action": "accept", "userId": b}).status_code == 200
+    for i in range(6):
+        connect("usr_a", f"usr_m{i}")
+        connect(f"usr_m{i}", "usr_b")
+    connect("usr_m0", "usr_c")
+    assert org.member("usr_b", "b@x.test").get("/client/community/follow/stats").status_code == 200
+    cursor = service.get(f"{C}/mutual/usr_b", params={"userId": "usr_a", "limit": 2}).json()["pagination"]["nextCursor"]
+    queries = [{"limit": 20}, {"limit": 2}, {"limit": 2, "page": 3}, {"limit": 4, "page": 9}, {"limit": 3, "cursor": cursor}]
+    pairs = [("usr_a", "usr_b"), ("usr_a", "b@x.test"), ("usr_b", "usr_a"), ("usr_a", "usr_c"), ("usr_c", "usr_m1"),
+             ("usr_nobody", "usr_a"), ("usr_a", "usr_a")]
+    cases = [(me, other, i) for me, other in pairs for i in range(len(queries))
+             if not ("cursor" in queries[i] and (me, other) != ("usr_a", "usr_b"))]
+    alone = {}
+    for me, other, i in cases:
+        r = service.get(f"{C}/mutual/{other}", params={"userId": me, **queries[i]})
+        assert r.status_code == 200, r.text
+        alone[(me, other, i)] = r.json()
+    assert alone[("usr_a", "usr_b", 0)]["pagination"]["total"] == 6
+    assert [m["id"] for m in alone[("usr_a", "usr_b", 4)]["data"]] == ["usr_m2", "usr_m3", "usr_m4"]
+    assert alone[("usr_a", "usr_c", 0)]["pagination"]["total"] == 1
+    assert alone[("usr_nobody", "usr_a", 0)]["pagination"]["total"] == 0
+    asks = [cases[i % len(cases)] for i in range(200)]
+
+    async def concurrently() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+        async with httpx.AsyncClient(base_url=server.url, headers=service.headers, limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(client.get(f"{C}/mutual/{other}", params={"userId": me, **queries[i]})
+                                          for me, other, i in asks))
+
+    def statements() -> tuple[float, float]:
+        text = http.get("/metrics").text
+        count = re.search(r'graphsvc_coalesced_batch_size_count\{read="mutual"\} ([0-9.e+]+)', text)
+        single = re.search(r'graphsvc_coalesced_batch_size_bucket\{le="1.0",read="mutual"\} ([0-9.e+]+)', text)
+        return float(count.group(1)), float(single.group(1))
+    before = statements()
+    answers = asyncio.run(concurrently())
+    after = statements()
+    for case, r in zip(asks, answers):
+        assert r.status_code == 200 and r.json() == alone[case], (case, r.text)
+    assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"

@@ -105,10 +105,20 @@ async def accept_all(ctx: Ctx) -> dict:
     return {"accepted": await ctx.db.write(connections.accept_all, ctx.org, ctx.acting())}
 
 
+async def _mutuals(key: tuple, asks: list[tuple]) -> list:
+    """The mutual lookups that arrived while another was in flight, as one statement."""
+    db, org = key
+    return await db.query(connections.mutual_many, org, asks)
+
+
+MUTUALS = Coalescer("mutual", _mutuals)
+
+
 async def mutual(ctx: Ctx) -> dict:
     """Accepted connections the acting user and `userId` have in common; total is their count."""
     other = person_ref(ctx.path["userId"], "userId")
-    return paginated(ctx, await ctx.db.query(connections.mutual, ctx.org, ctx.acting(), other, window(ctx)))
+    # Under load, lookups arriving while another is in flight are answered together.
+    return paginated(ctx, await MUTUALS.get((ctx.db, ctx.org), (ctx.acting(), other, window(ctx))))
 
 
 def _id(ctx: Ctx) -> str:

@@ -127,7 +127,16 @@ async def status_many(tx: Tx, org: str, pairs: list[tuple[PersonRef, PersonRef]]
     return [by_pair[k] for k in range(len(pairs))]
 
 
+async def mutual_many(tx: Tx, org: str, asks: list[tuple[PersonRef, PersonRef, Window]]) -> list[Page]:
+    """The mutual connections of several (me, other, window) asks in one statement, in the
+    order given; an ask naming someone unknown (or the same person twice) has none."""
+    found = await rows(tx, S.connections.mutual, org=org, asks=[
+        {"meId": me.id, "meEmail": me.email, "otherId": other.id, "otherEmail": other.email,
+         "skip": w.skip, "limit": w.limit, "after": w.after} for me, other, w in asks])
+    by_ask = {r["k"]: Page(r["total"], r["data"]) for r in found}
+    return [by_ask.get(k, Page(0, [])) for k in range(len(asks))]
+
+
 async def mutual(tx: Tx, org: str, me: PersonRef, other: PersonRef, w: Window) -> Page:
-    row = await one(tx, S.connections.mutual, org=org, meId=me.id, meEmail=me.email,
-                    otherId=other.id, otherEmail=other.email, skip=w.skip, limit=w.limit, after=w.after)
-    return Page(row["total"], row["data"]) if row else Page(0, [])
+    (page,) = await mutual_many(tx, org, [(me, other, w)])
+    return page
