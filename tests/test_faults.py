@@ -381,10 +381,16 @@ def test_check_reports_broken_invariants(http, neo4j_target, driver):
     conn = http.post("/client/community/connections/request", json={"targetId": "usr_bob"}, headers=alice).json()
     assert http.put(f"/client/community/connections/{conn['id']}/respond", json={"action": "accept"},
                     headers=bob).status_code == 200
+    # Alice followed and unfollowed Bob: her latest event for him says the follow is gone.
+    assert http.post("/client/community/follow", json={"following": "usr_bob"}, headers=alice).status_code == 201
+    assert http.delete("/client/community/follow/usr_bob", headers=alice).status_code == 204
     clean = graphsvc_check(neo4j_target, "--org", org)
     assert clean.returncode == 0, clean.stdout
 
     run = lambda q: driver.execute_query(q, org=org, other=other)  # noqa: E731
+    # An imported edge needs no event of its own, but one an event names must agree with it.
+    run("MATCH (a:Person {org: $org, id: 'usr_alice'}), (b:Person {org: $org, id: 'usr_bob'}) "
+        "CREATE (a)-[:FOLLOWS {since: datetime(), status: 'active', imported: true}]->(b)")
     run("MATCH (pg:Page {org: $org, id: 'pg_x'}) SET pg.followerCount = 7")
     # A second live connection the constraint cannot see (its liveKey is not the pair key);
     # its id and liveKey carry the org, as both are unique across the shared instance.
@@ -402,6 +408,7 @@ def test_check_reports_broken_invariants(http, neo4j_target, driver):
                   "connection_events", "audience_keys"):
         assert f"] {check}:" in broken.stdout, (check, broken.stdout)
     assert "counter=7, edges=1" in broken.stdout
+    assert "active edge usr_alice -FOLLOWS-> person usr_bob has no follow.created as its latest event" in broken.stdout
     print("\n" + broken.stdout)
 
 

@@ -162,14 +162,20 @@ EXPECTED_STATUS = {"connection.requested": "pending", "connection.accepted": "ac
                    "connection.rejected": "rejected", "connection.removed": None}
 
 
-def connection_violations(events: list[dict], edges: Iterable[dict]) -> list[str]:
-    """Compare the latest connection.* event per connection id with the CONNECTED edges.
-    Only the edges that events name are kept while the edges stream by."""
+def latest_connection_events(events: list[dict]) -> dict[str, dict]:
+    """The latest connection.* event per connection id, events oldest first."""
     latest: dict[str, dict] = {}
     for ev in events:
         conn = _payload(ev["payload"]).get("connection") or {}
         if isinstance(conn, dict) and conn.get("id"):
             latest[conn["id"]] = ev
+    return latest
+
+
+def connection_violations(events: list[dict], edges: Iterable[dict]) -> list[str]:
+    """Compare the latest connection.* event per connection id with the CONNECTED edges.
+    Only the edges that events name are kept while the edges stream by."""
+    latest = latest_connection_events(events)
     named: dict[str, str] = {}
     unclaimed: list[tuple[str, str]] = []
     for edge in edges:
@@ -284,11 +290,13 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
                       S.check.audience_keys, S.check.followers_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
     events = _read(driver, database, S.check.follow_events, org=org)
+    actors = sorted({ev["actor"] for ev in events if ev["actor"]})
     add("follow_events", _fold(driver, database, S.check.follow_edges,
-                               lambda edges: follow_violations(events, edges), org=org)[:CAP])
+                               lambda edges: follow_violations(events, edges), org=org, actors=actors)[:CAP])
     events = _read(driver, database, S.check.connection_events, org=org)
+    ids = sorted(latest_connection_events(events))
     add("connection_events", _fold(driver, database, S.check.connection_edges,
-                                   lambda edges: connection_violations(events, edges), org=org)[:CAP])
+                                   lambda edges: connection_violations(events, edges), org=org, ids=ids)[:CAP])
     add("stored_text", text_violations(*text_findings(driver, database, org))[:CAP])
     return out
 
