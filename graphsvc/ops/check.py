@@ -279,6 +279,19 @@ def _fmt(row: dict) -> str:
     return ", ".join(f"{k}={v}" for k, v in row.items())
 
 
+def follow_event_violations(driver: Driver, database: str, org: str) -> list[str]:
+    events = _read(driver, database, S.check.follow_events, org=org)
+    actors = sorted({ev["actor"] for ev in events if ev["actor"]})
+    return _fold(driver, database, S.check.follow_edges, lambda edges: follow_violations(events, edges),
+                 org=org, actors=actors)
+
+
+def connection_event_violations(driver: Driver, database: str, org: str) -> list[str]:
+    events = _read(driver, database, S.check.connection_events, org=org)
+    return _fold(driver, database, S.check.connection_edges, lambda edges: connection_violations(events, edges),
+                 org=org, ids=sorted(latest_connection_events(events)))
+
+
 def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
     """Every per-org invariant of one tenant."""
     out: list[Violation] = []
@@ -289,14 +302,8 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
                       S.check.audience_keys, S.check.followers_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
-    events = _read(driver, database, S.check.follow_events, org=org)
-    actors = sorted({ev["actor"] for ev in events if ev["actor"]})
-    add("follow_events", _fold(driver, database, S.check.follow_edges,
-                               lambda edges: follow_violations(events, edges), org=org, actors=actors)[:CAP])
-    events = _read(driver, database, S.check.connection_events, org=org)
-    ids = sorted(latest_connection_events(events))
-    add("connection_events", _fold(driver, database, S.check.connection_edges,
-                                   lambda edges: connection_violations(events, edges), org=org, ids=ids)[:CAP])
+    add("follow_events", follow_event_violations(driver, database, org)[:CAP])
+    add("connection_events", connection_event_violations(driver, database, org)[:CAP])
     add("stored_text", text_violations(*text_findings(driver, database, org))[:CAP])
     return out
 
