@@ -148,6 +148,32 @@ def test_coalescer_alone_runs_at_once_and_concurrent_items_go_together():
                        [f"i{n}" for n in range(21, 25)]]
 
 
+def test_coalescer_keeps_in_flight_statements_going_at_once():
+    """in_flight=2: two statements of a key run at once, and the queue is shared between
+    them as they return rather than all going to the first."""
+    log: list[list[str]] = []
+    running = peak = 0
+
+    async def run_batch(key, items):
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        log.append(list(items))
+        await asyncio.sleep(0.01)
+        running -= 1
+        return [f"{key}:{item}" for item in items]
+    co = Coalescer("test-in-flight", run_batch, in_flight=2)
+
+    async def scenario():
+        return await asyncio.gather(*(co.get("org", f"i{n}") for n in range(20)))
+    assert asyncio.run(scenario()) == [f"org:i{n}" for n in range(20)]
+    assert peak == 2
+    assert log[:2] == [["i0"], ["i1"]]  # the first two alone and at once
+    assert sorted(sum(log[2:], [])) == sorted(f"i{n}" for n in range(2, 20))
+    assert len(log[2]) == 9  # half of the 18 queued; the other statement takes from the rest
+    assert not co._busy and not co._running
+
+
 def test_coalescer_a_failing_statement_is_split_and_an_item_error_stays_its_own():
     log: list[list[str]] = []
     co = Coalescer("test-split", _runner(log))

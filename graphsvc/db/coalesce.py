@@ -1,10 +1,11 @@
 """Coalescing concurrent point reads: the request coalescing TAO and DataLoader do.
 
-While one statement of a kind (say visibility checks) is in flight for an org, the
-point reads of that kind arriving for the same org wait in a queue, and when the
-in-flight statement returns they go together as the next statement, up to
-`max_batch` items. When nothing is in flight a read runs at once as a batch of one:
-no timer and no waiting, so a lone request costs what it did before.
+While one statement of a kind (say visibility checks) is in flight for an org (or
+`in_flight` of them), the point reads of that kind arriving for the same org wait in a
+queue, and when an in-flight statement returns they go together as the next statement,
+up to `max_batch` items (shared out among the statements in flight). When fewer are in
+flight a read runs at once as a batch of one: no timer and no waiting, so a lone
+request costs what it did before.
 
 It lives in db/ because it is a transport-level, per-process concern: what it saves
 is round trips and the driver's per-statement work in this process (at high
@@ -50,13 +51,19 @@ def _not_split(exc: BaseException) -> bool:
 
 
 class Coalescer(Generic[I, R]):
-    def __init__(self, name: str, run_batch: BatchRunner, max_batch: int = 1000):
+    """`in_flight`: statements of one key that may run at once. One statement runs on one
+    Neo4j worker thread, so a read whose items are heavy (mutuals of hubs) keeps more than
+    one going, or a burst of them would wait on a single core of the server."""
+
+    def __init__(self, name: str, run_batch: BatchRunner, max_batch: int = 1000, in_flight: int = 1):
         self.name = name
         self.run_batch = run_batch
         self.max_batch = max_batch
+        self.in_flight = in_flight
         # A key is present exactly while a statement for it is in flight; its value is the
         # queue of (item, future) waiting for the next statement.
         self._busy: dict[Hashable, deque] = {}
+        self._running: dict[Hashable, int] = {}
         self._sizes = STATEMENTS.labels(name)
         self._splits = SPLITS.labels(name)
         self._drains: set[asyncio.Task] = set()
@@ -64,11 +71,13 @@ class Coalescer(Generic[I, R]):
     async def get(self, key: Hashable, item: I) -> R:
         """The item's result, or its exception raised."""
         queue = self._busy.get(key)
-        if queue is not None:
+        if queue is not None and self._running[key] >= self.in_flight:
             future = asyncio.get_running_loop().create_future()
             queue.append((item, future))
             return await future
-        queue = self._busy[key] = deque()
+        if queue is None:
+            queue = self._busy[key] = deque()
+        self._running[key] = self._running.get(key, 0) + 1
         try:
             (result,) = await self._answer(key, [item])
         finally:
@@ -81,7 +90,7 @@ class Coalescer(Generic[I, R]):
         """The in-flight statement returned: the queue goes next, in a task of its own so that
         the caller who ran the statement answers now."""
         if not queue:
-            del self._busy[key]
+            self._release(key)
             return
         task = asyncio.get_running_loop().create_task(self._drain(key, queue))
         self._drains.add(task)  # the loop keeps only a weak reference to a task
@@ -92,7 +101,9 @@ class Coalescer(Generic[I, R]):
         try:
             while queue:
                 batch = []
-                while queue and len(batch) < self.max_batch:
+                # Shared with the other statements in flight for the key as they return.
+                share = min(self.max_batch, -(-len(queue) // self.in_flight))
+                while queue and len(batch) < share:
                     item, future = queue.popleft()
                     if not future.done():  # a caller that gave up (timeout, disconnect) is skipped
                         batch.append((item, future))
@@ -107,11 +118,16 @@ class Coalescer(Generic[I, R]):
                     else:
                         future.set_result(result)
         finally:
-            del self._busy[key]
+            self._release(key)
             # Only when this task is cancelled (shutdown) or a bug escaped: no caller waits forever.
-            for _, future in (*batch, *queue):
+            for _, future in (*batch, *(queue if key not in self._busy else ())):
                 if not future.done():
                     future.set_exception(RuntimeError(f"{self.name}: coalesced read abandoned"))
+
+    def _release(self, key: Hashable) -> None:
+        self._running[key] -= 1
+        if not self._running[key]:
+            del self._running[key], self._busy[key]
 
     async def _answer(self, key: Hashable, items: list[I]) -> list[Any]:
         """One result or exception per item; a failed statement of several items is split."""
