@@ -11,6 +11,8 @@ import re
 import httpx
 import pytest
 
+from neo4j.exceptions import ConnectionAcquisitionTimeoutError
+
 from graphsvc.db.coalesce import Coalescer
 from graphsvc.errors import DATABASE_UNAVAILABLE
 
@@ -190,14 +192,17 @@ def test_coalescer_a_failing_statement_is_split_and_an_item_error_stays_its_own(
     assert ["bad"] in log and len(log) <= 1 + 2 * 4
 
 
-def test_coalescer_does_not_split_when_the_database_is_unreachable():
+@pytest.mark.parametrize("error", [DATABASE_UNAVAILABLE(), ConnectionAcquisitionTimeoutError("pool full")],
+                         ids=["unreachable", "pool_full"])
+def test_coalescer_does_not_split_when_the_database_is_unreachable_or_the_pool_full(error):
+    """Each half would only wait as long again (for the pool: GRAPHSVC_DB_TIMEOUT per level)."""
     log: list[list[str]] = []
-    co = Coalescer("test-unavailable", _runner(log, fail_whole=DATABASE_UNAVAILABLE()))
+    co = Coalescer("test-unavailable", _runner(log, fail_whole=error))
 
     async def scenario():
         return await asyncio.gather(*(co.get("org", f"i{n}") for n in range(8)), return_exceptions=True)
     results = asyncio.run(scenario())
-    assert all(getattr(r, "code", None) == "database_unavailable" for r in results)
+    assert all(r is error for r in results), results
     assert log == [["i0"], [f"i{n}" for n in range(1, 8)]]
 
 

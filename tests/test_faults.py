@@ -432,8 +432,8 @@ def test_pool_exhausted_is_503_busy(neo4j_target, driver):
                 waiter.start()
                 # The waiter's write now holds the pool's only connection, blocked on the lock.
                 deadline = time.monotonic() + 20
-                while "graphsvc_neo4j_pool_connections{state=\"in_use\"} 1.0" not in \
-                        http.get("/metrics").text and time.monotonic() < deadline:
+                while "graphsvc_neo4j_pool_connections{state=\"in_use\"} 1.0" not in http.get("/metrics").text:
+                    assert time.monotonic() < deadline, "the waiting write never took the pool's connection"
                     time.sleep(0.05)
                 busy = follow("usr_b", "usr_c")
                 tx.rollback()

@@ -7,5 +7,5 @@ CALL () {
   MATCH (p:Person) WHERE p.org = $org AND p.email IS NOT NULL RETURN p
 }
 MATCH (p)-[c:CONNECTED]->()
-WHERE NOT coalesce(c.imported, false) OR c.id IN $ids
+WHERE coalesce(c.imported, false) <> true OR c.id IN $ids
 RETURN c.id AS id, c.status AS status, coalesce(c.imported, false) AS imported

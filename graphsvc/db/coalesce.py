@@ -28,7 +28,7 @@ import asyncio
 from collections import deque
 from typing import Any, Awaitable, Callable, Generic, Hashable, TypeVar
 
-from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import ConnectionAcquisitionTimeoutError, ServiceUnavailable, SessionExpired, TransientError
 from prometheus_client import Counter, Histogram
 
 from ..errors import ApiError
@@ -44,10 +44,12 @@ SPLITS = Counter("graphsvc_coalesced_splits_total", "Coalesced statements that f
 
 
 def _not_split(exc: BaseException) -> bool:
-    """Errors that say Neo4j is unreachable, busy or too slow, not that an item is bad."""
+    """Errors that say Neo4j is unreachable, busy or too slow (or every pooled connection
+    is taken), not that an item is bad."""
     if isinstance(exc, ApiError):
         return exc.status >= 503
-    return isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError, OSError))
+    return isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError, ConnectionAcquisitionTimeoutError,
+                            OSError))
 
 
 class Coalescer(Generic[I, R]):
