@@ -222,6 +222,27 @@ def test_coalescer_skips_a_caller_that_gave_up():
     assert log == [["a"], ["stays"]]
 
 
+def _at_once(server, http: httpx.Client, caller, read: str, gets: list[tuple[str, dict]]) -> list[httpx.Response]:
+    """Every GET at once, in order; asserts that coalescer `read` answered more than one
+    of them with one statement (its metrics before and after)."""
+    def statements() -> tuple[float, float]:
+        text = http.get("/metrics").text
+        count = re.search(re.escape(f'graphsvc_coalesced_batch_size_count{{read="{read}"}}') + r" ([0-9.e+]+)", text)
+        single = re.search(re.escape(f'graphsvc_coalesced_batch_size_bucket{{le="1.0",read="{read}"}}') + r" ([0-9.e+]+)",
+                           text)
+        return float(count.group(1)), float(single.group(1))
+
+    async def concurrently() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=len(gets), max_keepalive_connections=len(gets))
+        async with httpx.AsyncClient(base_url=server.url, headers=caller.headers, limits=limits, timeout=60) as client:
+            return await asyncio.gather(*(client.get(path, params=params) for path, params in gets))
+    before = statements()
+    answers = asyncio.run(concurrently())
+    after = statements()
+    assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"
+    return answers
+
+
 # ---- connection status ---------------------------------------------------------------------------------------
 
 def test_concurrent_status_lookups_equal_the_one_by_one_answers(server, http, org):
@@ -246,24 +267,10 @@ def test_concurrent_status_lookups_equal_the_one_by_one_answers(server, http, or
     alone = {p: service.get(f"{C}/status/{p[1]}", params={"userId": p[0]}).json() for p in pairs}
     assert {a["status"] for a in alone.values()} == {"accepted", "pending_sent", "pending_received", "rejected", "none"}
     asks = [pairs[i % len(pairs)] for i in range(200)]
-
-    async def concurrently() -> list[httpx.Response]:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=server.url, headers=service.headers, limits=limits, timeout=60) as client:
-            return await asyncio.gather(*(client.get(f"{C}/status/{other}", params={"userId": me})
-                                          for me, other in asks))
-
-    def statements() -> tuple[float, float]:
-        text = http.get("/metrics").text
-        count = re.search(r'graphsvc_coalesced_batch_size_count\{read="connection_status"\} ([0-9.e+]+)', text)
-        single = re.search(r'graphsvc_coalesced_batch_size_bucket\{le="1.0",read="connection_status"\} ([0-9.e+]+)', text)
-        return float(count.group(1)), float(single.group(1))
-    before = statements()
-    answers = asyncio.run(concurrently())
-    after = statements()
+    answers = _at_once(server, http, service, "connection_status",
+                       [(f"{C}/status/{other}", {"userId": me}) for me, other in asks])
     for pair, r in zip(asks, answers):
         assert r.status_code == 200 and r.json() == alone[pair], (pair, r.text)
-    assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"
 
 
 # ---- mutual connections --------------------------------------------------------------------------------------
@@ -300,21 +307,7 @@ def test_concurrent_mutual_lookups_equal_the_one_by_one_answers(server, http, or
     assert alone[("usr_a", "usr_c", 0)]["pagination"]["total"] == 1
     assert alone[("usr_nobody", "usr_a", 0)]["pagination"]["total"] == 0
     asks = [cases[i % len(cases)] for i in range(200)]
-
-    async def concurrently() -> list[httpx.Response]:
-        limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-        async with httpx.AsyncClient(base_url=server.url, headers=service.headers, limits=limits, timeout=60) as client:
-            return await asyncio.gather(*(client.get(f"{C}/mutual/{other}", params={"userId": me, **queries[i]})
-                                          for me, other, i in asks))
-
-    def statements() -> tuple[float, float]:
-        text = http.get("/metrics").text
-        count = re.search(r'graphsvc_coalesced_batch_size_count\{read="mutual"\} ([0-9.e+]+)', text)
-        single = re.search(r'graphsvc_coalesced_batch_size_bucket\{le="1.0",read="mutual"\} ([0-9.e+]+)', text)
-        return float(count.group(1)), float(single.group(1))
-    before = statements()
-    answers = asyncio.run(concurrently())
-    after = statements()
+    answers = _at_once(server, http, service, "mutual",
+                       [(f"{C}/mutual/{other}", {"userId": me, **queries[i]}) for me, other, i in asks])
     for case, r in zip(asks, answers):
         assert r.status_code == 200 and r.json() == alone[case], (case, r.text)
-    assert (after[0] - before[0]) - (after[1] - before[1]) > 0, "no statement answered more than one lookup"
