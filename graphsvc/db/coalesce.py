@@ -28,10 +28,10 @@ import asyncio
 from collections import deque
 from typing import Any, Awaitable, Callable, Generic, Hashable, TypeVar
 
-from neo4j.exceptions import ConnectionAcquisitionTimeoutError, ServiceUnavailable, SessionExpired, TransientError
+from neo4j.exceptions import DriverError, Neo4jError
 from prometheus_client import Counter, Histogram
 
-from ..errors import ApiError
+from ..errors import ApiError, from_driver
 
 I = TypeVar("I")  # noqa: E741 - an item
 R = TypeVar("R")
@@ -45,11 +45,10 @@ SPLITS = Counter("graphsvc_coalesced_splits_total", "Coalesced statements that f
 
 def _not_split(exc: BaseException) -> bool:
     """Errors that say Neo4j is unreachable, busy or too slow (or every pooled connection
-    is taken), not that an item is bad."""
-    if isinstance(exc, ApiError):
-        return exc.status >= 503
-    return isinstance(exc, (ServiceUnavailable, SessionExpired, TransientError, ConnectionAcquisitionTimeoutError,
-                            OSError))
+    is taken), not that an item is bad: those the API answers with a 503."""
+    if isinstance(exc, (DriverError, Neo4jError, OSError)):
+        exc = from_driver(exc)
+    return isinstance(exc, ApiError) and exc.status >= 503
 
 
 class Coalescer(Generic[I, R]):

@@ -172,10 +172,9 @@ def latest_connection_events(events: list[dict]) -> dict[str, dict]:
     return latest
 
 
-def connection_violations(events: list[dict], edges: Iterable[dict]) -> list[str]:
-    """Compare the latest connection.* event per connection id with the CONNECTED edges.
-    Only the edges that events name are kept while the edges stream by."""
-    latest = latest_connection_events(events)
+def connection_violations(latest: dict[str, dict], edges: Iterable[dict]) -> list[str]:
+    """Compare the latest connection.* event per connection id (latest_connection_events)
+    with the CONNECTED edges. Only the edges that events name are kept as the edges stream by."""
     named: dict[str, str] = {}
     unclaimed: list[tuple[str, str]] = []
     for edge in edges:
@@ -287,9 +286,9 @@ def follow_event_violations(driver: Driver, database: str, org: str) -> list[str
 
 
 def connection_event_violations(driver: Driver, database: str, org: str) -> list[str]:
-    events = _read(driver, database, S.check.connection_events, org=org)
-    return _fold(driver, database, S.check.connection_edges, lambda edges: connection_violations(events, edges),
-                 org=org, ids=sorted(latest_connection_events(events)))
+    latest = latest_connection_events(_read(driver, database, S.check.connection_events, org=org))
+    return _fold(driver, database, S.check.connection_edges, lambda edges: connection_violations(latest, edges),
+                 org=org, ids=sorted(latest))
 
 
 def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
