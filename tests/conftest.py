@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -99,6 +100,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 _WAS_RUNNING = pytest.StashKey[bool]()
+# Each run writes its graphsvc servers' output to a folder of its own under here; the
+# newest few runs stay, for a look after a failure.
+SERVER_LOGS = ROOT / ".neo4j" / "test-logs"
+KEEP_RUNS = 5
+
+
+def _logs_for_this_run() -> None:
+    """Name this run's log folder in the environment (pytest-xdist workers inherit it)
+    and drop the folders of all but the newest runs."""
+    if not (ROOT / ".neo4j").exists() or os.environ.get("GRAPHSVC_TEST_LOGS"):
+        return
+    run = SERVER_LOGS / f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+    run.mkdir(parents=True)
+    os.environ["GRAPHSVC_TEST_LOGS"] = str(run)
+    for old in sorted(SERVER_LOGS.iterdir())[:-KEEP_RUNS]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,6 +123,7 @@ def pytest_configure(config: pytest.Config) -> None:
     local test Neo4j already ran, so that it stops only a server that this run started, and
     only once every worker is done with it."""
     if not os.environ.get("PYTEST_XDIST_WORKER"):
+        _logs_for_this_run()
         inst = localdb.instance("test")
         config.stash[_WAS_RUNNING] = localdb.pid_of(inst) is not None
         # A parallel run starts the local Neo4j while its workers collect; their session
@@ -144,8 +162,9 @@ class Server:
     def __init__(self, target: Neo4jTarget, **env: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(ROOT / ".neo4j" / f"graphsvc-test-{self.port}.log", "wb") \
-            if (ROOT / ".neo4j").exists() else subprocess.DEVNULL
+        logs = os.environ.get("GRAPHSVC_TEST_LOGS")
+        self.log_path = Path(logs) / f"graphsvc-{self.port}.log" if logs else None
+        self.log = open(self.log_path, "wb") if self.log_path else subprocess.DEVNULL
         full_env = {**os.environ, "NEO4J_URI": target.uri, "NEO4J_USER": target.user,
                     "NEO4J_PASSWORD": target.password, "GRAPHSVC_JWT_SECRET": SECRET,
                     "GRAPHSVC_SECRET_KEY": SECRET_KEY,
@@ -174,6 +193,8 @@ class Server:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        if self.log is not subprocess.DEVNULL:
+            self.log.close()
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import pytest
 
 from graphsvc.auth import mint
 
-from .conftest import ROOT, SECRET, Org, Server
+from .conftest import SECRET, Org, Server
 
 CONCURRENCY = 64
 MEMBERS = 48
@@ -207,9 +207,9 @@ def test_sigterm_finishes_in_flight_requests(neo4j_target, driver, org):
         # uvicorn re-raises the SIGTERM it caught once shutdown (lifespan included: the driver
         # is closed there) is complete, so a clean exit reads as "terminated by SIGTERM".
         assert server.proc.wait(30) in (0, -signal.SIGTERM)
-        log = (ROOT / ".neo4j" / f"graphsvc-test-{server.port}.log")
-        if log.exists():
-            assert "Traceback" not in log.read_text(errors="replace"), log.read_text(errors="replace")[-2000:]
+        if server.log_path:
+            text = server.log_path.read_text(errors="replace")
+            assert "Traceback" not in text, text[-2000:]
         edges = driver.execute_query("MATCH (:Person {org: $org, id: 'usr_alice'})-[r:FOLLOWS]->"
                                      "(:Person {org: $org, id: 'usr_bob'}) RETURN count(r) AS n", org=org.id)
         assert edges.records[0]["n"] == 1
