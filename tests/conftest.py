@@ -77,7 +77,7 @@ def neo4j_target() -> Neo4jTarget:
     if kind == "testcontainers":
         from testcontainers.neo4j import Neo4jContainer
 
-        with Neo4jContainer("neo4j:5.26-community") as container:
+        with Neo4jContainer(f"neo4j:{localdb.neo4j_version()}-community") as container:
             yield Neo4jTarget(container.get_connection_url(), "neo4j", container.password, "testcontainers")
         return
     inst = localdb.instance("test")

@@ -1,8 +1,9 @@
 """The project's own Neo4j Community server, run from jars that Maven fetched.
 
 No Docker engine runs on the machines this project is built on, so the server is
-started straight from its entry point (`org.neo4j.server.CommunityEntryPoint`)
-with the JVM flags the official launcher passes, bound to loopback only.
+started straight from its entry point (`org.neo4j.server.Neo4jCommunity`)
+with the JVM flags the official launcher passes, bound to loopback only. It needs
+Java 21 or newer, found as `_java_binary` says.
 
 Each instance lives in `.neo4j/<name>/` (conf, data, logs, pid, password); the
 jars are shared in `.neo4j/lib/`; `backup` / `restore` write and read dumps of an
@@ -13,6 +14,7 @@ instance's database (`.neo4j/backups/` unless told otherwise). `dev` keeps fixed
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import os
 import secrets
@@ -32,7 +34,9 @@ ROOT = Path(__file__).resolve().parents[2]
 NEO4J_DIR = Path(os.environ.get("GRAPHSVC_NEO4J_DIR", ROOT / ".neo4j"))
 LIB = NEO4J_DIR / "lib"
 POM = ROOT / "neo4j" / "pom.xml"
-ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
+ENTRY_POINT = "org.neo4j.server.Neo4jCommunity"
+JAVA_MIN = 21
+JDKS = Path("/usr/lib/jvm")  # where Debian and the Temurin packages install JDKs side by side
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 BACKUPS = NEO4J_DIR / "backups"
 
@@ -117,6 +121,11 @@ def instance(name: str) -> Instance:
     )
 
 
+def neo4j_version() -> str:
+    """The Neo4j release the jars are fetched at: the one the suite runs, and compose's image."""
+    return POM.read_text().split("<neo4j.version>", 1)[1].split("<", 1)[0]
+
+
 def log(msg: str) -> None:
     print(f"[neo4j] {msg}", file=sys.stderr, flush=True)
 
@@ -161,11 +170,19 @@ def pid_of(inst: Instance) -> int | None:
         os.kill(pid, 0)
     except OSError:
         return None
-    try:  # a recycled pid belongs to something else
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+    cmdline = _cmdline(pid)
+    if cmdline is None:
         return pid
-    return pid if ENTRY_POINT.encode() in cmdline and str(inst.home).encode() in cmdline else None
+    # A recycled pid belongs to something else; a server of an earlier release (another
+    # entry point) is still this instance's, so that `stop` and `start` can replace it.
+    return pid if b"org.neo4j.server." in cmdline and str(inst.home).encode() in cmdline else None
+
+
+def _cmdline(pid: int) -> bytes | None:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
 
 
 def _write_conf(inst: Instance, bolt: int, http: int) -> None:
@@ -180,6 +197,7 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
             # The routing table a `neo4j://` driver follows names this, not the default 7687.
             f"server.bolt.advertised_address=127.0.0.1:{bolt}",
             f"server.http.listen_address=127.0.0.1:{http}",
+            f"server.http.advertised_address=127.0.0.1:{http}",
             "server.https.enabled=false",
             "dbms.usage_report.enabled=false",
             f"server.memory.heap.initial_size={inst.heap}",
@@ -197,8 +215,37 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
     )
 
 
+def _java_major(java: str) -> int:
+    try:
+        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    # `openjdk version "25.0.3" 2026-04-21`, `"17.0.15"`, or `"1.8.0_402"` of old.
+    version = out.split('"')[1] if out.count('"') >= 2 else "0"
+    major = version.split(".")[1] if version.startswith("1.") else version.split(".")[0]
+    return int(major) if major.isdigit() else 0
+
+
+@functools.cache
+def _java_binary() -> str:
+    """The first Java 21+ of: $GRAPHSVC_JAVA, $JAVA_HOME, the PATH, then the JDKs installed
+    side by side under JDKS (newest first), so a machine whose default Java is
+    older still runs the server without being configured."""
+    named = [os.environ.get("GRAPHSVC_JAVA"),
+             os.environ.get("JAVA_HOME") and os.path.join(os.environ["JAVA_HOME"], "bin", "java"),
+             shutil.which("java")]
+    for java in filter(None, named):
+        if _java_major(java) >= JAVA_MIN:
+            return java
+    installed = sorted(((_java_major(str(p)), str(p)) for p in JDKS.glob("*/bin/java")), reverse=True)
+    if installed and installed[0][0] >= JAVA_MIN:
+        return installed[0][1]
+    raise SystemExit(f"Neo4j needs Java {JAVA_MIN} or newer and none was found: set GRAPHSVC_JAVA or JAVA_HOME "
+                     "to one, or set NEO4J_URI to a running Neo4j")
+
+
 def _java(*args: str, heap: str | None = None, home: Path) -> list[str]:
-    java = shutil.which("java") or "java"
+    java = _java_binary()
     mem = [f"-Xms{heap}", f"-Xmx{heap}"] if heap else []
     return [java, *mem, *JVM_FLAGS, "-cp", str(LIB / "*"), *args]
 
@@ -214,7 +261,11 @@ def start(inst: Instance, timeout: float = 180.0) -> Instance:
 
 
 def _start(inst: Instance, timeout: float) -> Instance:
-    if pid_of(inst) and _port_open(inst.state().get("bolt_port", -1)):
+    pid = pid_of(inst)
+    if pid and ENTRY_POINT.encode() not in (_cmdline(pid) or ENTRY_POINT.encode()):
+        log(f"{inst.name} runs an earlier Neo4j release; restarting it on {neo4j_version()}")
+        stop(inst)
+    elif pid and _port_open(inst.state().get("bolt_port", -1)):
         return inst
     home = inst.home
     for sub in ("data", "logs", "run", "plugins", "import"):
