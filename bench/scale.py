@@ -76,8 +76,8 @@ def profile(inst: localdb.Instance, org: str, a: str, b: str) -> dict:
                                     notifications_min_severity="OFF") as driver:
         records, summary, _ = driver.execute_query(
             "PROFILE " + S.connections.mutual.text,
-            {"org": org, "meId": a, "meEmail": None, "otherId": b, "otherEmail": None, "skip": 0, "limit": 21,
-             "after": None}, database_="neo4j", routing_=neo4j.RoutingControl.READ)
+            {"org": org, "asks": [{"meId": a, "meEmail": None, "otherId": b, "otherEmail": None, "skip": 0,
+                                   "limit": 21, "after": None}]}, database_="neo4j", routing_=neo4j.RoutingControl.READ)
         degrees, _, _ = driver.execute_query(
             "UNWIND $ids AS id MATCH (p:Person {org: $org, id: id}) "
             "RETURN id, COUNT { (p)-[:CONNECTED]-() } AS n", ids=[a, b], org=org, database_="neo4j")

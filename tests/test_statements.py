@@ -67,13 +67,21 @@ def _ref(node: ast.expr) -> str | None:
     return None
 
 
+def _profiled(node: ast.expr) -> str | None:
+    """"a/b" for `"PROFILE " + S.a.b.text`, the way the bench profiles a statement."""
+    if isinstance(node, ast.BinOp) and isinstance(node.right, ast.Attribute) and node.right.attr == "text":
+        return _ref(node.right.value)
+    return None
+
+
 def _by_name() -> dict[str, Statement]:
     return {st.name: st for st in S}
 
 
 def call_site_problems(source: str, where: str) -> list[str]:
     """Every `S.a.b` in `source` names a file, and calls that pass one (`one(tx, S.a.b, k=...)`,
-    `S.a.b.run(tx, k=...)`) give exactly its parameters as keywords."""
+    `S.a.b.run(tx, k=...)`, `driver.execute_query("PROFILE " + S.a.b.text, {...})`) give exactly
+    its parameters, as keywords or a dict literal (the driver's own keywords end in `_`)."""
     known, problems = _by_name(), []
     for node in ast.walk(ast.parse(source)):
         ref = _ref(node) if isinstance(node, ast.Attribute) else None
@@ -81,14 +89,17 @@ def call_site_problems(source: str, where: str) -> list[str]:
             problems.append(f"{where}:{node.lineno}: no cypher/{ref}.cypher")
         if not isinstance(node, ast.Call):
             continue
-        refs = [r for r in map(_ref, node.args) if r]
+        refs = [r for r in (*map(_ref, node.args), *map(_profiled, node.args)) if r]
         if isinstance(node.func, ast.Attribute) and node.func.attr == "run" and _ref(node.func.value):
             refs.append(_ref(node.func.value))
         if len(refs) != 1 or refs[0] not in known:
             continue
         if any(k.arg is None for k in node.keywords):
             continue  # **params: checked by DYNAMIC or at run time
-        given, wanted = {k.arg for k in node.keywords}, known[refs[0]].params
+        given = {k.arg for k in node.keywords if not k.arg.endswith("_")}
+        given |= {k.value for arg in node.args if isinstance(arg, ast.Dict) for k in arg.keys
+                  if isinstance(k, ast.Constant)}
+        wanted = known[refs[0]].params
         if given != wanted:
             problems.append(f"{where}:{node.lineno}: {refs[0]} takes {sorted(wanted)}, the call gives {sorted(given)}")
     return problems
@@ -128,6 +139,9 @@ def test_a_renamed_parameter_fails_the_check():
     stale = call_site_problems("one(tx, S.pages.get, org=org, page_id=p)", "stale.py")
     assert stale == [f"stale.py:1: pages/get takes {wanted}, the call gives ['org', 'page_id']"]
     assert call_site_problems("await S.pages.gone.run(tx, org=org)", "gone.py") == ["gone.py:1: no cypher/pages/gone.cypher"]
+    profiled = 'driver.execute_query("PROFILE " + S.pages.get.text, {"org": o, "page_id": p}, database_="neo4j")'
+    assert call_site_problems(profiled, "profile.py") == [
+        f"profile.py:1: pages/get takes {wanted}, the call gives ['org', 'page_id']"]
 
 
 def test_files_are_static_statements():
