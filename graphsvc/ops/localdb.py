@@ -262,7 +262,8 @@ def start(inst: Instance, timeout: float = 180.0) -> Instance:
 
 def _start(inst: Instance, timeout: float) -> Instance:
     pid = pid_of(inst)
-    if pid and ENTRY_POINT.encode() not in (_cmdline(pid) or ENTRY_POINT.encode()):
+    cmdline = _cmdline(pid) if pid else None
+    if cmdline is not None and ENTRY_POINT.encode() not in cmdline:
         log(f"{inst.name} runs an earlier Neo4j release; restarting it on {neo4j_version()}")
         stop(inst)
     elif pid and _port_open(inst.state().get("bolt_port", -1)):
