@@ -37,7 +37,7 @@ import neo4j
 
 from graphsvc.api import cursor
 from graphsvc.auth import mint
-from graphsvc.db import S, Statement
+from graphsvc.db import S, Statement, driver_io
 from graphsvc.domain import connections as conn_domain
 from graphsvc.domain import follows as follow_domain
 from graphsvc.domain import graph as graph_domain
@@ -777,6 +777,7 @@ async def main_async(args: argparse.Namespace) -> int:
     extra = args.server_arg or []
     env_extra = dict(kv.split("=", 1) for kv in (args.server_env or []))
     server = start_server(inst, port, secret, extra, env_extra, out / f"server-{stamp}.log")
+    driver_io.install()  # the raw driver times its socket I/O as the service's does
     driver = neo4j.AsyncGraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), max_connection_pool_size=100,
                                             notifications_min_severity="OFF")
     bench: Bench | None = None

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 
 import neo4j  # noqa: E402
 from bench import Bench, HttpPool, Result, find_subjects, peak_rss_mb, start_server  # noqa: E402  (bench/bench.py)
-from graphsvc.db import S  # noqa: E402
+from graphsvc.db import S, driver_io  # noqa: E402
 from graphsvc.ops import localdb  # noqa: E402
 
 OFFLINE_FROM = 500_000  # as the Makefile's bench-data: larger orgs are loaded by neo4j-admin
@@ -146,6 +146,7 @@ class Side:
         self.secret = secrets.token_urlsafe(32)
         self.port = localdb._free_port()
         self.server = start_server(self.inst, self.port, self.secret, [], {}, log)
+        driver_io.install()  # the raw driver times its socket I/O as the service's does
         self.driver = neo4j.AsyncGraphDatabase.driver(self.inst.uri, auth=("neo4j", self.inst.password),
                                                       max_connection_pool_size=100,
                                                       notifications_min_severity="OFF")

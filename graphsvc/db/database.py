@@ -27,6 +27,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 
 from ..config import Settings
 from ..errors import from_driver
+from . import driver_io
 from .schema import apply_schema_async
 from .statements import S, Statement
 
@@ -102,6 +103,7 @@ class OneStatement:
 class Database:
     def __init__(self, settings: Settings):
         self.settings = settings
+        driver_io.install()
         self.driver = AsyncGraphDatabase.driver(
             settings.neo4j_uri,
             auth=(settings.neo4j_user, settings.neo4j_password),
