@@ -665,18 +665,64 @@ def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", h
     return seconds
 
 
+# What a schema statement is on: the label of `FOR (p:Person)`, the type of `FOR ()-[c:CONNECTED]-()`.
+_SCHEMA_TARGET = re.compile(r"\bFOR\s*\(\w*:(\w+)\)|\bFOR\s*\(\)-\[\w*:(\w+)\]")
+_CONSTRAINT = re.compile(r"\bCREATE\s+CONSTRAINT\b", re.I)
+_INDEX_NAME = re.compile(r"\bCREATE\s+(?:\w+\s+)?INDEX\s+(\w+)", re.I)
+
+
+def _target(statement: str) -> str:
+    match = _SCHEMA_TARGET.search(statement)
+    return (match.group(1) or match.group(2)) if match else ""
+
+
+def schema_plan(statements: list[str], sizes: dict[str, int], lanes: int) -> list[list[str]]:
+    """The schema statements of an offline load in `lanes` sequences that run side by side,
+    each statement after the one before it in its lane is online.
+
+    Neo4j populates as many indexes at once as it has cores and queues the rest in the order
+    they were made; a constraint populates its index inside its own creation, and two on one
+    label or type wait for each other. Left to that queue, the two constraints on CONNECTED
+    (the longest chain) started a minute late and ran one after the other at the end. So the
+    jobs (each plain index; the constraints of one label or type, in file order) are sized
+    by the nodes or relationships they read and dealt longest first to the lane with the
+    least work (LPT), and each lane makes its next rule only when its last is online."""
+    jobs: dict[str, list[str]] = {}
+    for statement in statements:
+        key = _target(statement) if _CONSTRAINT.search(statement) else statement
+        jobs.setdefault(key, []).append(statement)
+    def cost(job: list[str]) -> int:
+        return sizes.get(_target(job[0]), 0) * len(job)
+    ordered = sorted(jobs.values(), key=cost, reverse=True)
+    plan: list[list[str]] = [[] for _ in range(max(1, min(lanes, len(ordered))))]
+    work = [0] * len(plan)
+    for job in ordered:
+        lane = work.index(min(work))
+        plan[lane] += job
+        work[lane] += cost(job)
+    return plan
+
+
 def _ready(inst: localdb.Instance, database: str) -> None:
     """The schema over the loaded graph (uniqueness checked as each constraint is made),
-    then every index online. The constraints are made four at a time: each populates its
-    index with a scan of its own, and two relationship-property scans (connection id,
-    liveKey) are most of the wait; schema locks they meet are deadlocks the driver retries
-    (and would log a page each of)."""
+    in `schema_plan`'s lanes, then every index online."""
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), notifications_min_severity="OFF",
                                     max_transaction_retry_time=600.0) as driver:
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(lambda statement: apply_one(driver, statement, database),
-                          schema_statements()))
+        with driver.session(database=database) as session:
+            sizes = dict(S.offline.schema_sizes.run(session).single()["sizes"])
+
+        def lane(statements: list[str]) -> None:
+            for statement in statements:
+                apply_one(driver, statement, database)
+                index = None if _CONSTRAINT.search(statement) else _INDEX_NAME.search(statement)
+                if index:
+                    with driver.session(database=database) as session:
+                        S.offline.await_index.run(session, name=index.group(1), seconds=3600).consume()
+
+        plan = schema_plan(schema_statements(), sizes, os.cpu_count() or 1)
+        with ThreadPoolExecutor(len(plan)) as pool:
+            list(pool.map(lane, plan))
         with driver.session(database=database) as session:
             S.offline.await_indexes.run(session, seconds=3600).consume()
 
