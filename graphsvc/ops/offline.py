@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -666,7 +667,7 @@ def build(inst: localdb.Instance, conv: Converter, *, database: str = "neo4j", h
 
 
 # What a schema statement is on: the label of `FOR (p:Person)`, the type of `FOR ()-[c:CONNECTED]-()`.
-_SCHEMA_TARGET = re.compile(r"\bFOR\s*\(\w*:(\w+)\)|\bFOR\s*\(\)-\[\w*:(\w+)\]")
+_SCHEMA_TARGET = re.compile(r"\bFOR\s*\(\w*:(\w+)\)|\bFOR\s*\(\)-\[\w*:(\w+)\]", re.I)
 _CONSTRAINT = re.compile(r"\bCREATE\s+CONSTRAINT\b", re.I)
 _INDEX_NAME = re.compile(r"\bCREATE\s+(?:\w+\s+)?INDEX\s+(\w+)", re.I)
 
@@ -697,7 +698,8 @@ def schema_plan(statements: list[str], sizes: dict[str, int], lanes: int) -> lis
     plan: list[list[str]] = [[] for _ in range(max(1, min(lanes, len(ordered))))]
     work = [0] * len(plan)
     for job in ordered:
-        lane = work.index(min(work))
+        # Ties (empty labels, or no sizes at all) go to the lane with the fewest statements.
+        lane = min(range(len(plan)), key=lambda i: (work[i], len(plan[i])))
         plan[lane] += job
         work[lane] += cost(job)
     return plan
@@ -712,13 +714,21 @@ def _ready(inst: localdb.Instance, database: str) -> None:
         with driver.session(database=database) as session:
             sizes = dict(S.offline.schema_sizes.run(session).single()["sizes"])
 
+        failed = threading.Event()
+
         def lane(statements: list[str]) -> None:
-            for statement in statements:
-                apply_one(driver, statement, database)
-                index = None if _CONSTRAINT.search(statement) else _INDEX_NAME.search(statement)
-                if index:
-                    with driver.session(database=database) as session:
-                        S.offline.await_index.run(session, name=index.group(1), seconds=3600).consume()
+            try:
+                for statement in statements:
+                    if failed.is_set():  # another lane's rule failed: the load fails, stop making more
+                        return
+                    apply_one(driver, statement, database)
+                    index = None if _CONSTRAINT.search(statement) else _INDEX_NAME.search(statement)
+                    if index:
+                        with driver.session(database=database) as session:
+                            S.offline.await_index.run(session, name=index.group(1), seconds=3600).consume()
+            except BaseException:
+                failed.set()
+                raise
 
         plan = schema_plan(schema_statements(), sizes, os.cpu_count() or 1)
         with ThreadPoolExecutor(len(plan)) as pool:
