@@ -692,6 +692,7 @@ def schema_plan(statements: list[str], sizes: dict[str, int], lanes: int) -> lis
     for statement in statements:
         key = _target(statement) if _CONSTRAINT.search(statement) else statement
         jobs.setdefault(key, []).append(statement)
+
     def cost(job: list[str]) -> int:
         return sizes.get(_target(job[0]), 0) * len(job)
     ordered = sorted(jobs.values(), key=cost, reverse=True)
@@ -722,7 +723,7 @@ def _ready(inst: localdb.Instance, database: str) -> None:
                     if failed.is_set():  # another lane's rule failed: the load fails, stop making more
                         return
                     apply_one(driver, statement, database)
-                    index = None if _CONSTRAINT.search(statement) else _INDEX_NAME.search(statement)
+                    index = _INDEX_NAME.search(statement)  # a constraint is online once made
                     if index:
                         with driver.session(database=database) as session:
                             S.offline.await_index.run(session, name=index.group(1), seconds=3600).consume()
