@@ -10,7 +10,9 @@
 // - one side ten times the other (a hub and an ordinary member): walk the smaller
 //   side and check each friend against the larger with an Expand(Into), which
 //   starts from the friend, so the hub's thousands of connections are never walked.
-// Every mutual's key is read to order them; only the page's people are projected.
+// Every mutual's key is read to order them; only the page's people are projected. The
+// id is read in a step of its own: read inside coalesce(), the planner reads the email
+// of every mutual as well, and the email only matters to people without an id.
 UNWIND range(0, size($asks) - 1) AS k
 WITH k, $asks[k] AS ask
 OPTIONAL MATCH (x:Person {org: $org, id: ask.meId})
@@ -37,7 +39,8 @@ CALL (me, other) {
     RETURN m
   }
   WITH DISTINCT m
-  WITH m, coalesce(m.id, m.email) AS key ORDER BY key
+  WITH m, m.id AS id
+  WITH m, coalesce(id, m.email) AS key ORDER BY key
   RETURN collect([m, key]) AS mutual
 }
 WITH k, ask, size(mutual) AS total,

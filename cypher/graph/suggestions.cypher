@@ -17,6 +17,9 @@
 // list, where two EXISTS subqueries per candidate cost several times the db hits
 // (docs/performance.md). Above that (hubs), a list that long would be scanned for each
 // of up to a million candidates, so each keeps its own EXISTS checks.
+// A key is read as the id alone first, the email only when there is no id (inside one
+// coalesce() the planner reads both for every neighbour), and only the page's people
+// are projected.
 OPTIONAL MATCH (x:Person {org: $org, id: $meId})
 OPTIONAL MATCH (y:Person {org: $org, email: $meEmail})
 WITH coalesce(x, y) AS me
@@ -32,7 +35,8 @@ CALL (me) {
     UNION ALL
     WITH me WHERE COUNT { (me)-[:FRIEND]-() } > $maxFriends
     MATCH (me)-[:FRIEND]-(f)
-    WITH f ORDER BY coalesce(f.id, f.email) LIMIT $maxFriends
+    WITH f, f.id AS id
+    WITH f ORDER BY coalesce(id, f.email) LIMIT $maxFriends
     RETURN f
   }
   CALL (me, f) {
@@ -44,7 +48,8 @@ CALL (me) {
     WITH me, f WHERE COUNT { (f)-[:FRIEND]-() } > $fanout
     MATCH (f)-[:FRIEND]-(s)
     WHERE s <> me
-    WITH s ORDER BY coalesce(s.id, s.email) LIMIT $fanout
+    WITH s, s.id AS id
+    WITH s ORDER BY coalesce(id, s.email) LIMIT $fanout
     RETURN s
   }
   RETURN s, count(*) AS mutualCount
@@ -53,7 +58,10 @@ WITH me, s, mutualCount
 WHERE CASE WHEN small THEN NOT s IN excluded
            ELSE NOT EXISTS { (me)-[c:CONNECTED]-(s) WHERE c.liveKey IS NOT NULL }
                 AND NOT EXISTS { (me)-[:BLOCKS]-(s) } END
-WITH s, mutualCount ORDER BY mutualCount DESC, coalesce(s.id, s.email)
-WITH collect({user: s {.id, .email}, mutualCount: mutualCount, _key: [mutualCount, coalesce(s.id, s.email)]}) AS ranked
-RETURN size(ranked) AS total, [x IN ranked WHERE $after IS NULL OR x.mutualCount < $after[0]
-                               OR (x.mutualCount = $after[0] AND x._key[1] > $after[1])][$skip..$skip + $limit] AS data
+WITH s, mutualCount, s.id AS id
+WITH s, mutualCount, coalesce(id, s.email) AS key ORDER BY mutualCount DESC, key
+WITH collect([s, mutualCount, key]) AS ranked
+RETURN size(ranked) AS total,
+       [x IN [x IN ranked WHERE $after IS NULL OR x[1] < $after[0] OR (x[1] = $after[0] AND x[2] > $after[1])]
+                [$skip..$skip + $limit]
+        | {user: {id: x[0].id, email: x[0].email}, mutualCount: x[1], _key: [x[1], x[2]]}] AS data
