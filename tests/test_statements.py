@@ -46,6 +46,7 @@ AUDITED = {
     ("scale.py", "loaded"): "bench set-up",
     ("scale.py", "profile"): "bench set-up",
     ("scale.py", "match_followed"): "bench set-up",
+    ("suggestion_classes.py", "classify"): "bench set-up",
 }
 
 # Call sites that pick one of several statements at run time, with the keywords they pass.
