@@ -35,7 +35,7 @@ CLASS = ("MATCH (p:Person {org: $org, id: $id}) "
 
 
 def classify(driver: neo4j.Driver, org: str, member: str) -> int:
-    return driver.execute_query(CLASS, org=org, id=member, fanout=FANOUT).records[0]["big"]
+    return driver.execute_query(CLASS, org=org, id=member, fanout=FANOUT, database_="neo4j").records[0]["big"]
 
 
 def suggest(driver: neo4j.Driver, org: str, member: str) -> None:
@@ -64,7 +64,7 @@ def main() -> None:
         inst = localdb.instance(name)
         driver = neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password),
                                             notifications_min_severity="OFF")
-        members = [f"usr_{rng.randrange(people):07d}" for _ in range(args.members)]
+        members = [f"usr_{i:07d}" for i in rng.sample(range(people), args.members)]
         big = {m: classify(driver, args.org, m) for m in members}
         graphs[name] = {"driver": driver, "members": members, "big": big, "ms": {m: [] for m in members}}
         for m in members[:30]:  # warm-up
