@@ -303,6 +303,73 @@ def test_suggestion_caps_cut_in_id_order_whatever_the_store_order(small_caps):
     assert suggestions(forward) == expected
 
 
+HUB_FRIENDS = 1010  # past FRIEND_TOP's 1,001 and the default fanout of 1,000
+
+
+def test_a_hubs_kept_friends_follow_every_change(org, neo4j_target, driver, tmp_path):
+    """A friend with more friends than the fanout is read through FRIEND_TOP, the 1,001 of
+    their friends with the smallest ids. Suggestions stay the documented rule (default caps)
+    and `graphsvc check` stays clean through every write that changes the hub's friends: an
+    import, an accept that enters the kept ones, a removal and a block inside them,
+    accept-all, racing accepts, and removals until the hub no longer needs any."""
+    from .test_faults import graphsvc_check
+    from .test_import import run_cli, write_csv
+
+    me, hub, mate = "usr_me", "usr_hub", "usr_mate"
+    fans = [f"usr_t{i:04d}" for i in range(100, 100 + HUB_FRIENDS)]
+    edges = {(hub, f) for f in fans} | {(me, hub), (me, mate)} | {(mate, f) for f in fans[::97]}
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["id"], [[x] for x in [me, hub, mate, *fans]])
+    write_csv(folder / "connections.csv", ["requesterId", "targetId", "status"],
+              [[a, b, "accepted"] for a, b in sorted(edges)])
+    done = run_cli(neo4j_target, "import", str(folder), "--org", org.id)
+    assert done.returncode == 0, done.stderr
+    service = org.service()
+
+    def kept() -> int:
+        return driver.execute_query("MATCH (:Person {org: $org, id: $id})-[t:FRIEND_TOP]->() RETURN count(t) AS n",
+                                    org=org.id, id=hub).records[0]["n"]
+
+    def agrees() -> None:
+        expected = documented_suggestions(edges, me, set(), 1000, 1000)
+        body = org.member(me).get("/client/community/suggestions", params={"limit": 100}).json()
+        assert body["pagination"]["total"] == len(expected)
+        assert [(s["user"]["id"], s["mutualCount"]) for s in body["data"]] == expected[:100]
+        checked = graphsvc_check(neo4j_target, "--org", org.id)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    assert kept() == 1001
+    agrees()
+    # A smaller id than any kept one enters; the largest kept one leaves.
+    connect(service, "usr_t0001", hub)
+    edges.add(("usr_t0001", hub))
+    agrees()
+    # A kept friend removed, another blocked.
+    assert org.member(hub).delete(f"{C}/user/{fans[1]}").status_code == 204
+    assert org.member(hub).post("/client/community/blocks", {"targetId": fans[2]}).status_code == 201
+    edges -= {(hub, fans[1]), (hub, fans[2])}
+    agrees()
+    # Pending requests accepted all at once, then accepts racing one another.
+    for i in range(2, 5):
+        assert service.post(f"{C}/request", {"targetId": hub, "userId": f"usr_t{i:04d}"}).status_code == 201
+        edges.add((f"usr_t{i:04d}", hub))
+    assert org.member(hub).post(f"{C}/accept-all", {}).json()["accepted"] == 3
+    racers = [f"usr_t{i:04d}" for i in range(10, 18)]
+    with ThreadPoolExecutor(len(racers)) as pool:
+        list(pool.map(lambda r: connect(service, r, hub), racers))
+    edges |= {(r, hub) for r in racers}
+    agrees()
+    # Down to 1,001 friends: nobody needs kept friends then.
+    extra = sorted(f for a, b in edges for f in (a, b) if hub in (a, b) and f not in (hub, me))[:20]
+    for f in extra:
+        assert org.member(hub).delete(f"{C}/user/{f}").status_code == 204
+    edges = {e for e in edges if not (hub in e and (set(e) - {hub}) & set(extra))}
+    assert sum(hub in e for e in edges) == 1001
+    assert kept() == 0
+    agrees()
+
+
 def test_degree_edges(org):
     alice = org.member("usr_alice")
     assert_error(alice.get("/client/community/degree/usr_alice"), 400, "self_degree")

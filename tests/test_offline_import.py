@@ -106,11 +106,16 @@ INSTANCE = "offline-test"
 SIZES = [300, pytest.param(2000, marks=pytest.mark.slow)]
 
 
+# The people edge_rows adds: five that load, and a hub with its 1,002 friends.
+EDGE_PEOPLE = 5 + 1003
+
+
 def edge_rows(folder: Path, org: str) -> None:
     """Rows that exercise every rule the load shares with the import statements: repeats,
     unknown and self references, a block over follows and connections, an explicit
     connection id given twice, times in every accepted form and none, and text that
-    needs quoting or spans lines. Explicit connection ids are global, hence the org in them."""
+    needs quoting or spans lines; and a hub past FRIEND_TOP's size. Explicit connection ids are
+    global, hence the org in them."""
     folder.mkdir()
     write_jsonl(folder / "people.jsonl", [
         {"id": "e_ann", "email": "Ann@Example.com", "createdAt": "2025-01-02", "protected": "true"},
@@ -150,6 +155,10 @@ def edge_rows(folder: Path, org: str) -> None:
         {"requesterId": "e_di", "targetId": "e_cy", "status": "rejected"},
         {"requesterId": "e_di", "targetId": "e_di", "status": "accepted"},
     ])
+    # A hub with more friends than FRIEND_TOP keeps: the load makes its kept ones too.
+    write_csv(folder / "people.csv", ["id"], [["e_hub"]] + [[f"e_f{i:04d}"] for i in range(1002)])
+    write_csv(folder / "connections.csv", ["requesterId", "targetId", "status"],
+              [[f"e_f{i:04d}", "e_hub", "accepted"] for i in range(1002)])
     write_jsonl(folder / "posts.jsonl", [
         {"id": "e_p1", "authorId": "e_ann", "visibility": "connections"},
         {"id": "e_p2", "authorId": "e_ann", "visibility": "public", "pageId": "e_pg", "createdAt": "2025-06-06"},
@@ -278,12 +287,14 @@ def test_the_offline_load_is_the_transactional_import(loaded, driver):
     assert off["pages"] == tx["pages"]
     assert off["posts"] == tx["posts"]
     assert off["relationships"] == tx["relationships"]
-    assert len(off["people"]) == people + 5 and len(off["relationships"]) > people * 15
+    assert len(off["people"]) == people + EDGE_PEOPLE and len(off["relationships"]) > people * 15
+    assert sum(r[0] == "FRIEND_TOP" and r[1] == "e_hub" for r in off["relationships"]) == 1001
     orgs, violations = tx_check.result()
     assert violations == [], check.report(orgs, violations)
 
     fields = ("kind", "rows", "written", "skipped", "nodes", "relationships", "deleted")
-    kinds = {k["kind"]: {f: k[f] for f in fields} for k in loaded["tx"]["kinds"] if k["kind"] != "pageCounts"}
+    kinds = {k["kind"]: {f: k[f] for f in fields} for k in loaded["tx"]["kinds"]
+             if k["kind"] not in ("pageCounts", "friendTops")}
     assert {k["kind"]: {f: k[f] for f in fields} for k in loaded["offline"]["kinds"]} == kinds
 
     # What the edge rows were for, seen in the loaded graph.
@@ -414,7 +425,7 @@ def test_the_schema_plan_deals_the_longest_jobs_first_and_keeps_a_label_s_constr
 def test_progress_and_the_summary_say_relationships_per_second(loaded):
     summary = loaded["offline"]
     assert summary["relationships"] > loaded["people"] * 15 and summary["relationshipsPerSecond"] > 0
-    assert set(summary["stages"]) == {"convert", "admin", "restart", "schema"}
+    assert set(summary["stages"]) == {"convert", "admin", "restart", "schema", "tops"}
     assert "relationships/s in neo4j-admin" in loaded["stdout"]
 
 
@@ -428,7 +439,7 @@ def test_a_database_holding_data_is_refused_without_replace(loaded, tmp_path):
     assert localdb.pid_of(inst) == pid
     with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as d:
         assert d.execute_query("MATCH (p:Person {org: $org}) RETURN count(p) AS n",
-                               org=loaded["org"]).records[0]["n"] == loaded["people"] + 5
+                               org=loaded["org"]).records[0]["n"] == loaded["people"] + EDGE_PEOPLE
 
 
 def test_a_bad_row_stops_the_offline_load_before_the_instance_is_touched(loaded, tmp_path):
@@ -455,4 +466,4 @@ def test_a_failed_build_leaves_the_database_as_it_was(loaded, tmp_path):
     assert localdb.pid_of(inst) is not None and not (inst.home / "offline-previous").exists()
     with GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password)) as d:
         counts = d.execute_query("MATCH (p:Person) RETURN p.org AS org, count(p) AS n").records
-    assert [(r["org"], r["n"]) for r in counts] == [(loaded["org"], loaded["people"] + 5)]
+    assert [(r["org"], r["n"]) for r in counts] == [(loaded["org"], loaded["people"] + EDGE_PEOPLE)]

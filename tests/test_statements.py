@@ -47,6 +47,9 @@ AUDITED = {
     ("scale.py", "profile"): "bench set-up",
     ("scale.py", "match_followed"): "bench set-up",
     ("suggestion_classes.py", "classify"): "bench set-up",
+    ("hub_writes.py", "main"): "bench set-up",
+    # A friend made for a timed FRIEND_TOP refresh, in a transaction that is rolled back.
+    ("hub_writes.py", "cycle"): "bench scaffold, rolled back",
 }
 
 # Call sites that pick one of several statements at run time, with the keywords they pass.

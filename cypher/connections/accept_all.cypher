@@ -5,4 +5,5 @@ MATCH (me)<-[c:CONNECTED]-(a:Person)
 WHERE c.status = 'pending'
 SET c.status = 'accepted', c.respondedAt = datetime()
 CREATE (a)-[:FRIEND]->(me)
-RETURN collect({rel: properties(c), requester: a {.id, .email}, target: me {.id, .email}}) AS accepted
+RETURN collect({rel: properties(c), requester: a {.id, .email}, target: me {.id, .email}}) AS accepted,
+       collect(elementId(a)) AS requesters

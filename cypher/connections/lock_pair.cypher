@@ -11,4 +11,4 @@ CALL (a, b) {
   SET p._lock = true
   REMOVE p._lock
 }
-RETURN true AS locked
+RETURN [elementId(a), elementId(b)] AS people

@@ -7,6 +7,10 @@
 // suggestions whatever order its relationships were stored in:
 // - of your friends, the $maxFriends with the smallest keys are walked;
 // - of each friend's friends (you left out), the $fanout with the smallest keys count.
+// A hub's smallest keys are kept as FRIEND_TOP (cypher/graph/refresh_tops: the 1,001
+// smallest of anyone with more friends), so where a cap binds and the kept ones are more
+// than the cap, only they are read and sorted: the cap's smallest, you left out, are among
+// them. Otherwise every friend's key is read.
 // Accepted connections are walked as FRIEND (no status read). Ordering costs a read
 // of every neighbour's key, so it is paid only where a cap can bind: when the
 // person's FRIEND degree (kept on the node: exactly their accepted connections) is
@@ -34,7 +38,15 @@ CALL (me) {
     RETURN f
     UNION ALL
     WITH me WHERE COUNT { (me)-[:FRIEND]-() } > $maxFriends
-    MATCH (me)-[:FRIEND]-(f)
+    CALL (me) {
+      WITH me WHERE COUNT { (me)-[:FRIEND_TOP]->() } > $maxFriends
+      MATCH (me)-[:FRIEND_TOP]->(f)
+      RETURN f
+      UNION ALL
+      WITH me WHERE COUNT { (me)-[:FRIEND_TOP]->() } <= $maxFriends
+      MATCH (me)-[:FRIEND]-(f)
+      RETURN f
+    }
     WITH f, f.id AS id
     WITH f ORDER BY coalesce(id, f.email) LIMIT $maxFriends
     RETURN f
@@ -46,8 +58,16 @@ CALL (me) {
     RETURN s
     UNION ALL
     WITH me, f WHERE COUNT { (f)-[:FRIEND]-() } > $fanout
-    MATCH (f)-[:FRIEND]-(s)
-    WHERE s <> me
+    CALL (f) {
+      WITH f WHERE COUNT { (f)-[:FRIEND_TOP]->() } > $fanout
+      MATCH (f)-[:FRIEND_TOP]->(s)
+      RETURN s
+      UNION ALL
+      WITH f WHERE COUNT { (f)-[:FRIEND_TOP]->() } <= $fanout
+      MATCH (f)-[:FRIEND]-(s)
+      RETURN s
+    }
+    WITH me, s WHERE s <> me
     WITH s, s.id AS id
     WITH s ORDER BY coalesce(id, s.email) LIMIT $fanout
     RETURN s

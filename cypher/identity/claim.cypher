@@ -27,6 +27,11 @@ WITH p, e,
     WHEN p = e OR e.id IS NOT NULL THEN 'none'
     ELSE 'fold'
   END AS action
+// Whose FRIEND edges a fold may change, for their FRIEND_TOP (cypher/graph/refresh_tops).
+WITH p, e, action,
+  CASE WHEN action = 'fold' THEN [elementId(p)] + COLLECT {
+    MATCH (e)-[:BLOCKS|CONNECTED]-(o:Person) WHERE o <> p RETURN DISTINCT elementId(o)
+  } ELSE [] END AS touched
 CALL (action) {
   WITH action WHERE action = 'create'
   CREATE (:Person {org: $org, id: $sub, email: $email, key: randomUUID(), createdAt: datetime()})
@@ -195,4 +200,5 @@ CALL (p, action) {
 }
 RETURN action,
        blockedFollows + followsOut + followsIn AS follows,
-       blockedConnections + connections AS connections
+       blockedConnections + connections AS connections,
+       touched

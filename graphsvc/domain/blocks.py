@@ -8,6 +8,7 @@ from ..errors import NOT_BLOCKED, SELF_BLOCK
 from ..people import PersonRef
 from . import Page, Window
 from .events import emit_many, event
+from .graph import refresh_tops
 from .identity import merge_people
 from .records import party_name, record
 
@@ -20,6 +21,7 @@ async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
         raise SELF_BLOCK()
     if row["outcome"] == "exists":
         return False
+    await refresh_tops(tx, org, [me_eid, target_eid])
     events = [event("follow.deleted", party_name(f["from"]), party_name(f["to"]), {"reason": "block", "follow": f})
               for f in row["follows"]]
     events += [event("connection.removed", str(me), str(target), {"reason": "block", "connection": record(c)})

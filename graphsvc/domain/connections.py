@@ -26,6 +26,7 @@ from ..errors import (
 from ..people import PersonRef
 from . import Page, Window
 from .events import emit, emit_many, event
+from .graph import refresh_tops
 from .identity import merge_people
 from .records import party_name, record
 
@@ -48,6 +49,8 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
         raise PENDING_LIMIT(f"you already have {max_pending} requests waiting for an answer")
     if outcome in REQUEST_REFUSALS:
         raise REQUEST_REFUSALS[outcome]()
+    if outcome == "accept":
+        await refresh_tops(tx, org, [me_eid, target_eid])
     conn = record(row["connection"])
     kind = "connection.requested" if outcome == "created" else "connection.accepted"
     await emit(tx, org, kind, str(me), str(target), {"connection": conn})
@@ -55,7 +58,8 @@ async def request(tx: Tx, org: str, me: PersonRef, target: PersonRef, message: s
 
 
 async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: str) -> dict:
-    if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
+    pair = await one(tx, S.connections.lock_pair, org=org, id=connection_id)
+    if not pair:
         raise CONNECTION_NOT_FOUND()
     row = await one(tx, S.connections.respond, org=org, meId=me.id, meEmail=me.email, id=connection_id,
                     action=action)
@@ -64,6 +68,8 @@ async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: s
         raise NOT_PENDING(f"the request is {row['connection']['rel']['status']}, not pending")
     if outcome in RESPOND_REFUSALS:
         raise RESPOND_REFUSALS[outcome]()
+    if action == "accept":
+        await refresh_tops(tx, org, pair["people"])
     conn = record(row["connection"])
     kind = "connection.accepted" if action == "accept" else "connection.rejected"
     await emit(tx, org, kind, str(me), party_name(row["connection"]["requester"]), {"connection": conn})
@@ -71,11 +77,13 @@ async def respond(tx: Tx, org: str, me: PersonRef, connection_id: str, action: s
 
 
 async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
-    if not await one(tx, S.connections.lock_pair, org=org, id=connection_id):
+    pair = await one(tx, S.connections.lock_pair, org=org, id=connection_id)
+    if not pair:
         raise CONNECTION_NOT_FOUND()
     row = await one(tx, S.connections.remove, org=org, meId=me.id, meEmail=me.email, id=connection_id)
     if row["outcome"] in REMOVE_REFUSALS:
         raise REMOVE_REFUSALS[row["outcome"]]()
+    await refresh_tops(tx, org, pair["people"])
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), party_name(row["other"]), {"connection": conn})
     return conn
@@ -86,6 +94,7 @@ async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
     row = await one(tx, S.connections.remove_with, org=org, me=me_eid, other=other_eid)
     if not row:
         raise CONNECTION_NOT_FOUND("you have no connection or pending request with this person")
+    await refresh_tops(tx, org, [me_eid, other_eid])
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), str(other), {"connection": conn})
     return conn
@@ -95,6 +104,8 @@ async def accept_all(tx: Tx, org: str, me: PersonRef) -> int:
     (me_eid,) = await merge_people(tx, org, me)
     row = await one(tx, S.connections.accept_all, org=org, me=me_eid)
     accepted = [record(r) for r in row["accepted"]]
+    if accepted:
+        await refresh_tops(tx, org, [me_eid, *row["requesters"]])
     await emit_many(tx, org, [
         event("connection.accepted", str(me), party_name({"id": c["requesterId"], "email": c["requesterEmail"]}),
               {"connection": c})

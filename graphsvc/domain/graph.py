@@ -14,6 +14,9 @@ from . import Page, Window
 # are GRAPHSVC_SUGGESTION_MAX_FRIENDS / GRAPHSVC_SUGGESTION_FANOUT (same defaults).
 MAX_FRIENDS = 1000
 FANOUT = 1000
+# How many of a hub's friends FRIEND_TOP keeps (cypher/graph/refresh_tops): one more than
+# the largest default cap, so that the cap's smallest are among them with the asker left out.
+TOP_FRIENDS = max(MAX_FRIENDS, FANOUT) + 1
 
 
 async def degree(tx: Tx, org: str, me: PersonRef, other: PersonRef, max_depth: int) -> dict:
@@ -33,3 +36,10 @@ async def suggestions(tx: Tx, org: str, me: PersonRef, w: Window, max_friends: i
     row = await one(tx, S.graph.suggestions, org=org, meId=me.id, meEmail=me.email, skip=w.skip, limit=w.limit, after=w.after,
                     maxFriends=max_friends, fanout=fanout)
     return Page(row["total"], row["data"]) if row else Page(0, [])
+
+
+async def refresh_tops(tx: Tx, org: str, people: list[str]) -> None:
+    """Keep FRIEND_TOP true for these people (element ids) after a change to their FRIEND
+    edges, in the transaction that made it; a no-op for anyone with no more than
+    TOP_FRIENDS friends and no FRIEND_TOP."""
+    await one(tx, S.graph.refresh_tops, org=org, people=sorted(set(people)), keep=TOP_FRIENDS)

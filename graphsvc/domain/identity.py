@@ -16,6 +16,7 @@ from ..auth import Principal
 from ..db import Database, S, Tx, one
 from ..people import PersonRef
 from .events import emit_many, event
+from .graph import refresh_tops
 from .records import party_name, record
 
 
@@ -30,6 +31,8 @@ async def merge_people(tx: Tx, org: str, *refs: PersonRef) -> list[str]:
 
 async def _claim(tx: Tx, org: str, sub: str, email: str) -> None:
     row = await one(tx, S.identity.claim, org=org, sub=sub, email=email)
+    if row["touched"]:
+        await refresh_tops(tx, org, row["touched"])
     await emit_many(tx, org, merge_events(sub, email, row["follows"], row["connections"]))
 
 

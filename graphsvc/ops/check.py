@@ -4,7 +4,7 @@ The service keeps these true transaction by transaction; the checker exists to
 prove it after the fact (a crash, a restore, a migration, a bug) without trusting
 the code that wrote the data. Every check reads named statements from
 cypher/check/ in read transactions and never writes; only `--repair` writes, and
-only the stored text and the derived data (audienceKey, FRIEND) below.
+only the stored text and the derived data (audienceKey, FRIEND, FRIEND_TOP) below.
 
 What is checked, per org (each query starts from the org's index entries):
 
@@ -35,6 +35,10 @@ What is checked, per org (each query starts from the org's index entries):
   suggestions, visibility and the audience read FRIEND alone. `--repair` makes them
   equal, in transactions of 1,000 people: the upgrade step (back-fill) of a store
   written before FRIEND existed.
+- friend_tops: FRIEND_TOP is exactly what cypher/graph/refresh_tops keeps: from each
+  person with more than TOP_FRIENDS friends, one to each of the TOP_FRIENDS of them with
+  the smallest keys, none from anyone else (suggestions read it in place of a hub's
+  friends). `--repair` refreshes every person who holds or needs one, after FRIEND's.
 - cross_org: no relationship joins a node of the org (Person, Page, Post, Event,
   Webhook, and through those Delivery) to a node of another org or of none.
 - follow_events: the outbox agrees with the FOLLOWS edges both ways. For each
@@ -82,6 +86,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 
 from .. import config
 from ..db import S, Statement
+from ..domain.graph import TOP_FRIENDS
 from ..text import first_invalid, repaired
 
 # Rows kept per failing check; enough to act on, never a flood.
@@ -89,8 +94,8 @@ CAP = 50
 
 T = TypeVar("T")
 
-CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "friend_edges", "cross_org",
-          "followers_keys", "follow_events", "connection_events", "stored_text")
+CHECKS = ("page_counters", "people", "connections", "live_pairs", "audience_keys", "friend_edges", "friend_tops",
+          "cross_org", "followers_keys", "follow_events", "connection_events", "stored_text")
 
 
 @dataclass(frozen=True)
@@ -266,6 +271,25 @@ def repair_friend_edges(driver: Driver, database: str, org: str) -> int:
         return S.check.repair_friend_edges.run(session, org=org).single()["fixed"] or 0
 
 
+def repair_friend_tops(driver: Driver, database: str, org: str, chunk: int = 100) -> tuple[int, int]:
+    """Refresh FRIEND_TOP (cypher/graph/refresh_tops) of every person of the org who holds
+    or needs one, `chunk` people per write transaction: the step after writes that change
+    FRIEND in bulk (an import, the offline load, repair_friend_edges), which refresh once
+    at the end rather than per batch. (people looked at, FRIEND_TOP created + deleted)."""
+    with driver.session(database=database) as session:
+        people = [r["person"] for r in S.graph.top_holders.run(session, org=org, keep=TOP_FRIENDS)]
+
+    def work(tx: Any, refs: list[str]) -> int:
+        counters = S.graph.refresh_tops.run(tx, org=org, people=refs, keep=TOP_FRIENDS).consume().counters
+        return counters.relationships_created + counters.relationships_deleted
+
+    changed = 0
+    for i in range(0, len(people), chunk):
+        with driver.session(database=database) as session:
+            changed += session.execute_write(work, people[i:i + chunk])
+    return len(people), changed
+
+
 def repair_followers_keys(driver: Driver, database: str, org: str) -> int:
     """Set every wrong (or missing) `followersKey` of the org's follows, and remove it
     from any pending one or a page's, committing every 1,000 people, as
@@ -301,6 +325,8 @@ def check_org(driver: Driver, database: str, org: str) -> list[Violation]:
     for statement in (S.check.page_counters, S.check.people, S.check.connections, S.check.live_pairs,
                       S.check.audience_keys, S.check.followers_keys, S.check.friend_edges, S.check.cross_org):
         add(statement.name.split("/")[1], (_fmt(r) for r in _read(driver, database, statement, org=org, cap=CAP)))
+    add("friend_tops", (_fmt(r) for r in _read(driver, database, S.check.friend_tops, org=org, cap=CAP,
+                                                keep=TOP_FRIENDS)))
     add("follow_events", follow_event_violations(driver, database, org)[:CAP])
     add("connection_events", connection_event_violations(driver, database, org)[:CAP])
     add("stored_text", text_violations(*text_findings(driver, database, org))[:CAP])
@@ -338,8 +364,8 @@ def report(orgs: list[str], violations: list[Violation]) -> str:
 
 
 def repair_report(driver: Driver, database: str, org: str | None) -> str:
-    """Repair every tenant's stored text, follows' audience keys and FRIEND relationships
-    (or one tenant's) and say what was rewritten."""
+    """Repair every tenant's stored text, follows' audience keys and FRIEND and FRIEND_TOP
+    relationships (or one tenant's) and say what was rewritten."""
     lines, repaired_orgs = [], 0
     for one_org in tenants(driver, database, org):
         contexts, payloads = repair_text(driver, database, one_org)
@@ -354,7 +380,10 @@ def repair_report(driver: Driver, database: str, org: str | None) -> str:
         friends = repair_friend_edges(driver, database, one_org)
         if friends:
             lines.append(f"  [{one_org}] friend_edges: {friends} FRIEND relationship(s)")
-        repaired_orgs += bool(contexts or payloads or keys or followers or friends)
+        _, tops = repair_friend_tops(driver, database, one_org)
+        if tops:
+            lines.append(f"  [{one_org}] friend_tops: {tops} FRIEND_TOP relationship(s)")
+        repaired_orgs += bool(contexts or payloads or keys or followers or friends or tops)
     return "\n".join([f"repaired: {repaired_orgs} org(s)", *lines])
 
 
@@ -383,6 +412,6 @@ def add_command(sub: Any) -> None:
                    help="first rewrite stored text that fails stored_text (U+FFFD for a lone surrogate, "
                         "null for NaN/Infinity) and set every follow's audienceKey and followersKey that fails "
                         "audience_keys or followers_keys "
-                        "and make FRIEND equal the accepted connections (friend_edges) (the back-fills after an "
-                        "upgrade), then check")
+                        "and make FRIEND equal the accepted connections (friend_edges) and FRIEND_TOP what it "
+                        "keeps (friend_tops) (the back-fills after an upgrade), then check")
     p.set_defaults(fn=_main)

@@ -38,6 +38,7 @@ import neo4j
 from ..db import S, Statement, apply_schema
 from ..people import EMAIL_RE, ID_RE
 from ..text import SURROGATE_RE, first_invalid
+from .check import repair_friend_tops
 
 # Import order: people and pages before the edges that name them, blocks after the
 # follows and connections they remove, posts last.
@@ -616,6 +617,16 @@ class Importer:
         stats.seconds = time.perf_counter() - started
         return stats
 
+    def refresh_tops(self) -> Stats:
+        """FRIEND_TOP of everyone whose friends the import changed, once at the end rather
+        than per batch (a hub is in most batches, and each refresh reads all its friends)."""
+        stats = Stats("friendTops")
+        started = time.perf_counter()
+        stats.rows, stats.relationships = repair_friend_tops(self.driver, self.database, self.org)
+        stats.written = stats.rows
+        stats.seconds = time.perf_counter() - started
+        return stats
+
     def run(self, files: dict[str, list[Path]]) -> Summary:
         summary = Summary()
         started = time.perf_counter()
@@ -624,6 +635,8 @@ class Importer:
                 summary.kinds.append(self.import_kind(kind, files[kind]))
         if self.pages_touched:
             summary.kinds.append(self.recount_pages())
+        if files.get("connections") or files.get("blocks"):
+            summary.kinds.append(self.refresh_tops())
         summary.seconds = time.perf_counter() - started
         return summary
 

@@ -20,7 +20,9 @@ the service's rules. So an offline load:
    neo4j-admin; if that fails the old store is put back, so no half-built database is
    ever left; then starts it;
 4. applies the schema (every uniqueness constraint is checked over what was loaded)
-   and waits for the indexes, after which `/readyz` answers 200.
+   and waits for the indexes, after which `/readyz` answers 200;
+5. makes FRIEND_TOP for the people with more friends than it keeps, through the same
+   statement as every write (cypher/graph/refresh_tops).
 
 The graph equals what `graphsvc import` of the same files makes in an empty database,
 run serially (tests/test_offline_import.py compares the two, property by property, and
@@ -52,6 +54,7 @@ import neo4j
 from ..db import S, schema_statements
 from ..db.schema import apply_one
 from . import localdb
+from .check import repair_friend_tops
 from .importer import KINDS, ImportError_, Progress, Stats, count_rows, find_files, normalised_rows
 
 # What the admin importer reads: one file per label or type, integer node ids in one space.
@@ -576,7 +579,7 @@ class Converter:
 @dataclass
 class OfflineSummary:
     kinds: list[Stats] = field(default_factory=list)
-    stages: dict[str, float] = field(default_factory=dict)  # seconds: convert, admin, restart, schema
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: convert, admin, restart, schema, tops
     nodes: int = 0
     relationships: int = 0
     seconds: float = 0.0
@@ -777,6 +780,10 @@ def run_offline(inst: localdb.Instance, org: str, paths: list[Path], *, replace:
     mark = time.perf_counter()
     _ready(inst, database)
     summary.stages["schema"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    with neo4j.GraphDatabase.driver(inst.uri, auth=("neo4j", inst.password), notifications_min_severity="OFF") as driver:
+        repair_friend_tops(driver, database, org)
+    summary.stages["tops"] = time.perf_counter() - mark
     summary.nodes, summary.relationships = conv.nodes, conv.relationships
     summary.seconds = time.perf_counter() - started
     return summary
