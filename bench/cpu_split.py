@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import HttpPool, process_tree, start_server
+from results import save
 from graphsvc.auth import mint
 from graphsvc.ops import localdb
 
@@ -124,12 +125,10 @@ async def main_async(args: argparse.Namespace) -> int:
     finally:
         server.terminate()
         server.wait(20)
-    out = ROOT / "bench-results" / f"cpu-split-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"instance": args.instance, "people": manifest["people"],
-                               "concurrency": args.concurrency, "load": os.getloadavg(),
-                               "idleCpuMsPerSecond": {"api": round(1e3 * idle_api, 1), "neo4j": round(1e3 * idle_db, 1)},
-                               "ops": rows}, indent=1))
-    print(f"wrote {out}")
+    save(ROOT / "bench-results", "cpu-split", {
+        "instance": args.instance, "people": manifest["people"], "concurrency": args.concurrency,
+        "load": os.getloadavg(),
+        "idleCpuMsPerSecond": {"api": round(1e3 * idle_api, 1), "neo4j": round(1e3 * idle_db, 1)}, "ops": rows})
     return 0
 
 

@@ -11,7 +11,6 @@ the store is left as it was. Prints a table, writes a JSON. Not a test.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ import neo4j  # noqa: E402
 from graphsvc.db import S  # noqa: E402
 from graphsvc.domain.graph import TOP_FRIENDS  # noqa: E402
 from graphsvc.ops import localdb  # noqa: E402
+from results import save  # noqa: E402
 
 # Setup only (not timed): the people with the most friends and someone near each size asked for.
 BY_DEGREE = ("MATCH (p:Person {org: $org}) WHERE p.id IS NOT NULL WITH p, COUNT { (p)-[:FRIEND]-() } AS n "
@@ -80,10 +80,7 @@ def main() -> None:
                   f"with the refresh {kept:.1f} ms (+{kept - plain:.1f})", file=sys.stderr)
     finally:
         driver.close()
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"hub-writes-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"rounds": args.rounds, "keep": TOP_FRIENDS, "people": report}, indent=1) + "\n")
-    print(f"wrote {path}")
+    save(args.out, "hub-writes", {"rounds": args.rounds, "keep": TOP_FRIENDS, "people": report})
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ same class can be compared across graphs. Prints a table, writes a JSON. Not a t
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -28,6 +27,7 @@ import neo4j  # noqa: E402
 from graphsvc.db import S  # noqa: E402
 from graphsvc.domain.graph import FANOUT, MAX_FRIENDS  # noqa: E402
 from graphsvc.ops import localdb  # noqa: E402
+from results import save  # noqa: E402
 
 # Setup only (not timed): how many of a member's friends are above the fanout cap.
 CLASS = ("MATCH (p:Person {org: $org, id: $id}) "
@@ -94,10 +94,7 @@ def main() -> None:
                                     for k, v in sorted(classes.items())}}
         cells = "; ".join(f"{k}: {c['members']}, {c['medianMs']:.1f}" for k, c in report[name]["classes"].items())
         print(f"{name:<16}{len(best):>8}{report[name]['medianMs']:>9.1f}   {cells}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"suggestion-classes-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"seed": args.seed, "fanout": FANOUT, "graphs": report}, indent=1) + "\n")
-    print(f"wrote {path}")
+    save(args.out, "suggestion-classes", {"seed": args.seed, "fanout": FANOUT, "graphs": report})
 
 
 if __name__ == "__main__":
