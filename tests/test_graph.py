@@ -311,12 +311,16 @@ def test_a_hubs_kept_friends_follow_every_change(org, neo4j_target, driver, tmp_
     their friends with the smallest ids. Suggestions stay the documented rule (default caps)
     and `graphsvc check` stays clean through every write that changes the hub's friends: an
     import, an accept that enters the kept ones, a removal and a block inside them,
-    accept-all, racing accepts, and removals until the hub no longer needs any."""
+    accept-all both ways, racing accepts, a crossing request, a removal by connection id,
+    an email placeholder's sign-in that changes its key, and removals until the hub no
+    longer needs any."""
     from .test_faults import graphsvc_check
     from .test_import import run_cli, write_csv
 
     me, hub, mate = "usr_me", "usr_hub", "usr_mate"
     fans = [f"usr_t{i:04d}" for i in range(100, 100 + HUB_FRIENDS)]
+    # I am among the hub's kept friends, so the fanout's "you left out" needs the one more kept.
+    assert me < min(fans)
     edges = {(hub, f) for f in fans} | {(me, hub), (me, mate)} | {(mate, f) for f in fans[::97]}
     folder = tmp_path / "hub"
     folder.mkdir()
@@ -327,19 +331,22 @@ def test_a_hubs_kept_friends_follow_every_change(org, neo4j_target, driver, tmp_
     assert done.returncode == 0, done.stderr
     service = org.service()
 
-    def kept() -> int:
-        return driver.execute_query("MATCH (:Person {org: $org, id: $id})-[t:FRIEND_TOP]->() RETURN count(t) AS n",
+    def count(rel: str) -> int:
+        return driver.execute_query(f"MATCH (:Person {{org: $org, id: $id}})-[t:{rel}]-() RETURN count(t) AS n",
                                     org=org.id, id=hub).records[0]["n"]
+
+    def clean() -> None:
+        checked = graphsvc_check(neo4j_target, "--org", org.id)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
 
     def agrees() -> None:
         expected = documented_suggestions(edges, me, set(), 1000, 1000)
         body = org.member(me).get("/client/community/suggestions", params={"limit": 100}).json()
         assert body["pagination"]["total"] == len(expected)
         assert [(s["user"]["id"], s["mutualCount"]) for s in body["data"]] == expected[:100]
-        checked = graphsvc_check(neo4j_target, "--org", org.id)
-        assert checked.returncode == 0, checked.stdout + checked.stderr
+        clean()
 
-    assert kept() == 1001
+    assert count("FRIEND_TOP") == 1001
     agrees()
     # A smaller id than any kept one enters; the largest kept one leaves.
     connect(service, "usr_t0001", hub)
@@ -360,13 +367,36 @@ def test_a_hubs_kept_friends_follow_every_change(org, neo4j_target, driver, tmp_
         list(pool.map(lambda r: connect(service, r, hub), racers))
     edges |= {(r, hub) for r in racers}
     agrees()
+    # A crossing request accepts; a kept friend's connection removed by its id; the hub's own
+    # requests accepted by accept-all on the other side.
+    assert service.post(f"{C}/request", {"targetId": hub, "userId": "usr_t0005"}).status_code == 201
+    crossed = service.post(f"{C}/request", {"targetId": "usr_t0005", "userId": hub})
+    assert crossed.status_code == 200 and crossed.json()["status"] == "accepted", crossed.text
+    cid = org.member(hub).get(f"{C}/status/{fans[3]}").json()["connectionId"]
+    assert org.member(hub).delete(f"{C}/{cid}").status_code == 204
+    for other in ("usr_t0006", "usr_t0007"):
+        assert service.post(f"{C}/request", {"targetId": other, "userId": hub}).status_code == 201
+        assert org.member(other).post(f"{C}/accept-all", {}).json()["accepted"] == 1
+    edges |= {("usr_t0005", hub), (hub, "usr_t0006"), (hub, "usr_t0007")}
+    edges -= {(hub, fans[3])}
+    agrees()
+    # An email placeholder befriended on a member's behalf sorts first ("a" < "u") and is
+    # kept; its sign-in gives it an id that sorts last, so it must leave the kept ones.
+    placeholder = "aaa@example.com"
+    asked = service.post(f"{C}/request", {"targetId": placeholder, "userId": hub})
+    assert asked.status_code == 201, asked.text
+    assert service.put(f"{C}/{asked.json()['id']}/respond",
+                       {"action": "accept", "userId": placeholder}).status_code == 200
+    clean()
+    assert org.member("zzz_late", placeholder).get(C).status_code == 200
+    edges.add((hub, "zzz_late"))
+    agrees()
     # Down to 1,001 friends: nobody needs kept friends then.
-    extra = sorted(f for a, b in edges for f in (a, b) if hub in (a, b) and f not in (hub, me))[:20]
-    for f in extra:
+    extra = sorted(f for a, b in edges for f in (a, b) if hub in (a, b) and f not in (hub, me))
+    for f in extra[:count("FRIEND") - 1001]:
         assert org.member(hub).delete(f"{C}/user/{f}").status_code == 204
-    edges = {e for e in edges if not (hub in e and (set(e) - {hub}) & set(extra))}
-    assert sum(hub in e for e in edges) == 1001
-    assert kept() == 0
+        edges = {e for e in edges if set(e) != {hub, f}}
+    assert count("FRIEND") == 1001 and count("FRIEND_TOP") == 0
     agrees()
 
 

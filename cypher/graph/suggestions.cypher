@@ -7,10 +7,10 @@
 // suggestions whatever order its relationships were stored in:
 // - of your friends, the $maxFriends with the smallest keys are walked;
 // - of each friend's friends (you left out), the $fanout with the smallest keys count.
-// A hub's smallest keys are kept as FRIEND_TOP (cypher/graph/refresh_tops: the 1,001
-// smallest of anyone with more friends), so where a cap binds and the kept ones are more
-// than the cap, only they are read and sorted: the cap's smallest, you left out, are among
-// them. Otherwise every friend's key is read.
+// A hub's smallest keys are kept as FRIEND_TOP (cypher/graph/refresh_tops: the
+// TOP_FRIENDS smallest of anyone with more friends, graphsvc/domain/graph.py), so where a
+// cap binds and the kept ones are more than the cap, only they are read and sorted: the
+// cap's smallest, you left out, are among them. Otherwise every friend's key is read.
 // Accepted connections are walked as FRIEND (no status read). Ordering costs a read
 // of every neighbour's key, so it is paid only where a cap can bind: when the
 // person's FRIEND degree (kept on the node: exactly their accepted connections) is

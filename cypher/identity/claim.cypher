@@ -27,11 +27,6 @@ WITH p, e,
     WHEN p = e OR e.id IS NOT NULL THEN 'none'
     ELSE 'fold'
   END AS action
-// Whose FRIEND edges a fold may change, for their FRIEND_TOP (cypher/graph/refresh_tops).
-WITH p, e, action,
-  CASE WHEN action = 'fold' THEN [elementId(p)] + COLLECT {
-    MATCH (e)-[:BLOCKS|CONNECTED]-(o:Person) WHERE o <> p RETURN DISTINCT elementId(o)
-  } ELSE [] END AS touched
 CALL (action) {
   WITH action WHERE action = 'create'
   CREATE (:Person {org: $org, id: $sub, email: $email, key: randomUUID(), createdAt: datetime()})
@@ -53,6 +48,15 @@ CALL (p, e, action) {
   SET x._lock = true
   REMOVE x._lock
 }
+// Whose FRIEND_TOP may change (cypher/graph/refresh_tops), read under the locks: a claim
+// changes the placeholder's key, which orders it among its friends' friends; a fold
+// moves or deletes the placeholder's FRIEND edges and the member's with anyone blocked.
+WITH p, e, action,
+  CASE action
+    WHEN 'claim' THEN COLLECT { MATCH (e)-[:FRIEND]-(o:Person) RETURN DISTINCT elementId(o) }
+    WHEN 'fold' THEN [elementId(p)] + COLLECT {
+      MATCH (e)-[:BLOCKS|CONNECTED]-(o:Person) WHERE o <> p RETURN DISTINCT elementId(o) }
+    ELSE [] END AS touched
 // Blocks first: a block either one had with someone stands for the member, so every
 // follow and connection between the two of them and that someone goes.
 CALL (p, e, action) {

@@ -6,7 +6,7 @@
 OPTIONAL MATCH (x:Person {org: $org, id: $viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: $viewerEmail})
 WITH coalesce(x, y) AS v
-WITH v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
+WITH v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND|FRIEND_TOP]-() } <= 1000 AS small
 WITH v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:FRIEND]-(f) RETURN f } END AS friends,

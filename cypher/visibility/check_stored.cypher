@@ -22,7 +22,7 @@ WITH k, $checks[k] AS ask
 OPTIONAL MATCH (x:Person {org: $org, id: ask.viewerId})
 OPTIONAL MATCH (y:Person {org: $org, email: ask.viewerEmail})
 WITH k, ask.postIds AS postIds, coalesce(x, y) AS v
-WITH k, postIds, v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND]-() } <= 1000 AS small
+WITH k, postIds, v, v IS NOT NULL AND COUNT { (v)--() } - COUNT { (v)-[:FRIEND|FRIEND_TOP]-() } <= 1000 AS small
 WITH k, postIds, v, small,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:BLOCKS]-(b) RETURN b } END AS blocked,
      CASE WHEN small THEN COLLECT { MATCH (v)-[:FRIEND]-(f) RETURN f } END AS friends,

@@ -42,4 +42,4 @@ async def refresh_tops(tx: Tx, org: str, people: list[str]) -> None:
     """Keep FRIEND_TOP true for these people (element ids) after a change to their FRIEND
     edges, in the transaction that made it; a no-op for anyone with no more than
     TOP_FRIENDS friends and no FRIEND_TOP."""
-    await one(tx, S.graph.refresh_tops, org=org, people=sorted(set(people)), keep=TOP_FRIENDS)
+    await one(tx, S.graph.refresh_tops, org=org, people=list(set(people)), keep=TOP_FRIENDS)

@@ -618,7 +618,7 @@ class Importer:
         return stats
 
     def refresh_tops(self) -> Stats:
-        """FRIEND_TOP of everyone whose friends the import changed, once at the end rather
+        """FRIEND_TOP of everyone in the org who holds or needs it, once at the end rather
         than per batch (a hub is in most batches, and each refresh reads all its friends)."""
         stats = Stats("friendTops")
         started = time.perf_counter()
