@@ -185,3 +185,40 @@ def test_many_people_asking_one_popular_person_at_once(server, org: Org, driver)
     r = star.get(f"{P}/pending", params={"limit": 1})
     assert r.status_code == 200 and r.json()["pagination"]["total"] == 64, r.text
     assert_friend_edges_hold(driver, org.id)
+
+
+def test_accept_alls_and_removals_racing_across_a_hubs_kept_friends(server, org: Org, driver, neo4j_target, tmp_path):
+    """A hub one friend short of needing FRIEND_TOP (1,001 kept past 1,001 friends) has six
+    of its requests accepted at the same instant by six accept-alls, which lock no pair
+    first; then the six remove it at once. Each refresh counts the hub's friends under its
+    lock, so the hub ends with the 1,001 kept and then none, and `graphsvc check` agrees."""
+    from graphsvc.ops import check
+
+    from .test_import import run_cli, write_csv
+
+    hub = org.member("usr_hub")
+    write_csv(tmp_path / "people.csv", ["id"], [[hub.sub]] + [[f"usr_f{i:04d}"] for i in range(1000)])
+    write_csv(tmp_path / "connections.csv", ["requesterId", "targetId", "status"],
+              [[f"usr_f{i:04d}", hub.sub, "accepted"] for i in range(1000)])
+    done = run_cli(neo4j_target, "import", str(tmp_path), "--org", org.id)
+    assert done.returncode == 0, done.stderr
+    racers = [org.member(f"usr_a{i}") for i in range(6)]
+    for r in racers:
+        assert hub.post(f"{P}/request", {"targetId": r.sub}).status_code == 201
+
+    def kept() -> int:
+        return driver.execute_query("MATCH (:Person {org: $org, id: $id})-[t:FRIEND_TOP]->() RETURN count(t) AS n",
+                                    org=org.id, id=hub.sub).records[0]["n"]
+
+    def tops_hold() -> None:
+        assert [v.detail for v in check.run(driver, "neo4j", org.id)[1] if v.check == "friend_tops"] == []
+
+    responses = race(server, *[(r, "POST", f"{P}/accept-all", {}) for r in racers])
+    assert [(x.status_code, x.json()) for x in responses] == [(200, {"accepted": 1})] * 6, describe(responses)
+    assert kept() == 1001
+    tops_hold()
+    responses = race(server, *[(r, "DELETE", f"{P}/user/{hub.sub}", None) for r in racers])
+    assert [x.status_code for x in responses] == [204] * 6, describe(responses)
+    assert kept() == 0
+    tops_hold()
+    assert_friend_edges_hold(driver, org.id)
