@@ -3,9 +3,10 @@
 // else email, as suggestions order them), and nobody else has any. Suggestions then
 // read those instead of every friend's key (cypher/graph/suggestions). Run in the
 // transaction that changed these people's FRIEND edges, after the change. Every person
-// is write-locked, in key order, before their friends are counted: two changes around one hub are refreshed one after the other, each seeing
-// the other's friends. The kept set is recomputed from FRIEND (the cost of reading a
-// hub's keys once per change); only the edges that differ are deleted or created.
+// is write-locked, in key order, before their friends are counted: two changes around
+// one hub are refreshed one after the other, each seeing the other's friends. The kept
+// set is recomputed from FRIEND (the cost of reading a hub's keys once per change);
+// only the edges that differ are deleted or created.
 UNWIND $people AS ref
 MATCH (p:Person) WHERE elementId(p) = ref AND p.org = $org
 WITH DISTINCT p ORDER BY p.key
