@@ -21,7 +21,8 @@ async def block(tx: Tx, org: str, me: PersonRef, target: PersonRef) -> bool:
         raise SELF_BLOCK()
     if row["outcome"] == "exists":
         return False
-    await refresh_tops(tx, org, [me_eid, target_eid])
+    if any(c["rel"]["status"] == "accepted" for c in row["connections"]):  # a FRIEND went with it
+        await refresh_tops(tx, org, [me_eid, target_eid])
     events = [event("follow.deleted", party_name(f["from"]), party_name(f["to"]), {"reason": "block", "follow": f})
               for f in row["follows"]]
     events += [event("connection.removed", str(me), str(target), {"reason": "block", "connection": record(c)})

@@ -83,7 +83,8 @@ async def remove(tx: Tx, org: str, me: PersonRef, connection_id: str) -> dict:
     row = await one(tx, S.connections.remove, org=org, meId=me.id, meEmail=me.email, id=connection_id)
     if row["outcome"] in REMOVE_REFUSALS:
         raise REMOVE_REFUSALS[row["outcome"]]()
-    await refresh_tops(tx, org, pair["people"])
+    if row["connection"]["rel"]["status"] == "accepted":  # only an accepted one had a FRIEND
+        await refresh_tops(tx, org, pair["people"])
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), party_name(row["other"]), {"connection": conn})
     return conn
@@ -94,7 +95,8 @@ async def remove_with(tx: Tx, org: str, me: PersonRef, other: PersonRef) -> dict
     row = await one(tx, S.connections.remove_with, org=org, me=me_eid, other=other_eid)
     if not row:
         raise CONNECTION_NOT_FOUND("you have no connection or pending request with this person")
-    await refresh_tops(tx, org, [me_eid, other_eid])
+    if row["connection"]["rel"]["status"] == "accepted":
+        await refresh_tops(tx, org, [me_eid, other_eid])
     conn = record(row["connection"])
     await emit(tx, org, "connection.removed", str(me), str(other), {"connection": conn})
     return conn
