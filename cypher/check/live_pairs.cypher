@@ -1,6 +1,8 @@
 // Invariant: at most one live (pending or accepted, i.e. liveKey set) CONNECTED
 // between any two people, whichever direction each edge points. Grouped per
 // person, so the memory it needs follows one person's degree, not the org's size.
+// The live test sits inside collect() (which drops nulls), not in a WHERE: a WHERE on
+// liveKey lets the planner scan the whole liveKey index for every person instead.
 CALL () {
   MATCH (p:Person) WHERE p.org = $org AND p.id IS NOT NULL RETURN p
   UNION
@@ -8,8 +10,8 @@ CALL () {
 }
 CALL (p) {
   MATCH (p)-[c:CONNECTED]-(o:Person)
-  WHERE c.liveKey IS NOT NULL AND elementId(p) < elementId(o)
-  WITH o, collect(c.id + ' (' + c.status + ')') AS live
+  WHERE elementId(p) < elementId(o)
+  WITH o, collect(CASE WHEN c.liveKey IS NOT NULL THEN c.id + ' (' + c.status + ')' END) AS live
   WHERE size(live) > 1
   RETURN o, live
 }
