@@ -210,6 +210,10 @@ def _write_conf(inst: Instance, bolt: int, http: int) -> None:
             f"server.directories.import={inst.home / 'import'}",
             # Analysts' queries are logged by graphsvc itself; keep Neo4j's own log for slow ones.
             "db.logs.query.threshold=1s",
+            # A local server is stopped when its clients are done; Neo4j's defaults wait 5 s
+            # twice for Bolt connections and threads that are already gone.
+            "internal.server.bolt.connection_shutdown_wait_time=1s",
+            "internal.server.bolt.thread_pool_shutdown_wait_time=1s",
             "",
         ])
     )
