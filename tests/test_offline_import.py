@@ -314,6 +314,26 @@ def test_the_offline_load_is_the_transactional_import(loaded, driver):
     assert edges[("FOLLOWS", "e_bo", "e_ann")][0]["status"] == "pending"
 
 
+def test_the_busiest_peoples_friends_lie_side_by_side_in_the_store(loaded):
+    """The load writes each FRIEND beside the other FRIENDs of its busier end, and
+    neo4j-admin numbers relationships in the order it reads them: for each of the five
+    busiest people of the generated org, the FRIENDs to people with fewer friends (all of
+    them theirs) fall within as many consecutive relationship ids as they own."""
+    target = loaded["target"]
+    with GraphDatabase.driver(target.uri, auth=(target.user, target.password)) as drv:
+        rows = drv.execute_query(
+            "MATCH (p:Person) WHERE p.org = $org AND p.id STARTS WITH 'usr_' "
+            "WITH p, COUNT { (p)-[:FRIEND]-() } AS d ORDER BY d DESC, p.id LIMIT 5 "
+            "MATCH (p)-[f:FRIEND]-(o) WITH p, d, f, COUNT { (o)-[:FRIEND]-() } AS od "
+            "RETURN p.id AS id, d, collect(CASE WHEN od < d THEN id(f) END) AS fewer, "
+            "count(CASE WHEN od <= d THEN 1 END) AS owned",
+            org=loaded["org"]).records
+    assert len(rows) == 5 and rows[0]["d"] >= 20, [(r["id"], r["d"]) for r in rows]
+    for r in rows:
+        ids = r["fewer"]
+        assert ids and max(ids) - min(ids) < r["owned"], (r["id"], r["d"], len(ids), max(ids) - min(ids))
+
+
 ISO = re.compile(r"\d{4}-\d{2}-\d{2}T[0-9:.]+(Z|[+-]\d{2}:\d{2})")
 
 

@@ -42,6 +42,7 @@ import sys
 import threading
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -492,8 +493,8 @@ class Converter:
         ids: dict[int | str, int] = {}  # connection id -> directed pair a * n + b
         rejected: set[int | str] = set()
         live: set[int] = set()
-        friend: _Out | None = None
-        friends = written = relationships = removed = 0
+        friends = array("q")  # each FRIEND as its directed pair a * n + b
+        written = relationships = removed = 0
         for path, line, row in self._rows("connections", files, dedup=False):
             given = row["id"]
             derived = derived_id(given)
@@ -541,16 +542,42 @@ class Converter:
                 out.write([a, b, given, org, status, live_key, message, context, requested, responded, "true"],
                           message)
             if status == "accepted":
-                if friend is None:
-                    friend = self._file("FRIEND")
-                    write_friend = friend.plain()
-                write_friend(f"{a},{b}\n")
-                friends += 1
-        if friend is not None:
-            friend.rows += friends
+                friends.append(a * n + b)
+        if friends:
+            self.write_friends(friends, n)
         stats.written += written
         stats.relationships += relationships
         self.stats["blocks"].deleted += removed
+
+    def write_friends(self, pairs: array, n: int) -> None:
+        """FRIEND rows grouped by their busier end (the smaller id on a tie): neo4j-admin
+        numbers relationships in the order it reads them, so a hub's friends end up side by
+        side in the store, as a B-tree keeps one person's rows together, and a walk over
+        them reads a few pages instead of one page per friend."""
+        degree = array("q", bytes(8 * n))
+        for pair in pairs:
+            degree[pair // n] += 1
+            degree[pair % n] += 1
+        owner = array("q", bytes(8 * len(pairs)))
+        start = array("q", bytes(8 * (n + 1)))
+        for i, pair in enumerate(pairs):
+            a, b = divmod(pair, n)
+            o = a if degree[a] > degree[b] or (degree[a] == degree[b] and a < b) else b
+            owner[i] = o
+            start[o + 1] += 1
+        for o in range(n):
+            start[o + 1] += start[o]
+        ordered = array("q", bytes(8 * len(pairs)))
+        for i, pair in enumerate(pairs):
+            o = owner[i]
+            ordered[start[o]] = pair
+            start[o] += 1
+        out = self._file("FRIEND")
+        write = out.plain()
+        for pair in ordered:
+            a, b = divmod(pair, n)
+            write(f"{a},{b}\n")
+        out.rows += len(ordered)
 
     # -- for neo4j-admin --------------------------------------------------------------------------------------
 
