@@ -400,6 +400,76 @@ def test_a_hubs_kept_friends_follow_every_change(org, neo4j_target, driver, tmp_
     agrees()
 
 
+def test_a_fold_at_sign_in_and_a_doubled_kept_friend_leave_a_hubs_kept_friends_right(
+        org, neo4j_target, driver, tmp_path):
+    """A member known by id and, apart, by an email placeholder, both the hub's friends, signs
+    in with that email: the two are folded into one, so the hub has one friend fewer and the
+    placeholder's key (kept, it sorts first) leaves FRIEND_TOP. Then a kept friend doubled by
+    hand is what `graphsvc check` reports and `--repair` undoes."""
+    from .test_faults import graphsvc_check
+    from .test_import import run_cli, write_csv
+
+    hub, dan, placeholder = "usr_hub", "usr_dan", "aaa@example.com"
+    fans = [f"usr_t{i:04d}" for i in range(100, 100 + HUB_FRIENDS)]
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    write_csv(folder / "people.csv", ["id"], [[x] for x in [hub, dan, *fans]])
+    write_csv(folder / "connections.csv", ["requesterId", "targetId", "status"],
+              [[f, hub, "accepted"] for f in [dan, *fans]])
+    assert run_cli(neo4j_target, "import", str(folder), "--org", org.id).returncode == 0
+    service = org.service()
+    asked = service.post(f"{C}/request", {"targetId": placeholder, "userId": hub})
+    assert asked.status_code == 201, asked.text
+    assert service.put(f"{C}/{asked.json()['id']}/respond",
+                       {"action": "accept", "userId": placeholder}).status_code == 200
+
+    def keys(rel: str) -> list[str]:
+        return [r["k"] for r in driver.execute_query(
+            f"MATCH (:Person {{org: $org, id: $id}})-[:{rel}]-(f) RETURN coalesce(f.id, f.email) AS k ORDER BY k",
+            org=org.id, id=hub).records]
+
+    def check(*args: str):
+        return graphsvc_check(neo4j_target, "--org", org.id, *args)
+
+    assert len(keys("FRIEND")) == HUB_FRIENDS + 2 and keys("FRIEND_TOP") == keys("FRIEND")[:1001]
+    assert placeholder in keys("FRIEND_TOP")
+    assert org.member(dan, placeholder).get(C).status_code == 200  # the fold
+    friends = keys("FRIEND")
+    assert len(friends) == HUB_FRIENDS + 1 and placeholder not in friends and dan in friends
+    assert keys("FRIEND_TOP") == friends[:1001]
+    clean = check()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+
+    driver.execute_query("MATCH (h:Person {org: $org, id: $hub}), (f:Person {org: $org, id: $dan}) "
+                         "CREATE (h)-[:FRIEND_TOP]->(f)", org=org.id, hub=hub, dan=dan)
+    broken = check()
+    assert broken.returncode == 1 and "friend_tops" in broken.stdout, broken.stdout
+    assert check("--repair").returncode == 0
+    assert keys("FRIEND_TOP") == friends[:1001]
+    again = check()
+    assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_a_person_known_only_by_email_is_a_mutual_and_a_suggestion(org):
+    """Staff connect members with people who have not signed up yet, known by email only:
+    such a person is a mutual connection and a suggestion like anyone, listed with its email
+    and no id, in key order (an email sorts by itself, after `usr_m` here)."""
+    service, x = org.service(), "x@example.com"
+    for a, b in (("usr_alice", x), ("usr_bob", x), ("usr_alice", "usr_m"), ("usr_bob", "usr_m"),
+                 ("usr_dave", "usr_alice")):
+        connect(service, a, b)
+    mutual = org.member("usr_alice").get(f"{C}/mutual/usr_bob").json()
+    assert [(p["id"], p["email"]) for p in mutual["data"]] == [("usr_m", None), (None, x)], mutual
+    assert mutual["pagination"]["total"] == 2
+    got = org.member("usr_dave").get("/client/community/suggestions").json()
+    assert [(s["user"]["id"], s["user"]["email"], s["mutualCount"]) for s in got["data"]] == [
+        ("usr_m", None, 1), (None, x, 1)], got
+    # Its own mutuals and suggestions are asked on its behalf by email.
+    theirs = service.get("/client/community/suggestions", params={"userId": x}).json()
+    assert [(s["user"]["id"], s["mutualCount"]) for s in theirs["data"]] == [("usr_m", 2), ("usr_dave", 1)], theirs
+    assert service.get(f"{C}/mutual/usr_m", params={"userId": x}).json()["pagination"]["total"] == 2
+
+
 def test_degree_edges(org):
     alice = org.member("usr_alice")
     assert_error(alice.get("/client/community/degree/usr_alice"), 400, "self_degree")
