@@ -451,7 +451,7 @@ def test_a_fold_at_sign_in_and_a_doubled_kept_friend_leave_a_hubs_kept_friends_r
 
 
 def test_a_person_known_only_by_email_is_a_mutual_and_a_suggestion(org):
-    """Staff connect members with people who have not signed up yet, known by email only:
+    """A service connects members with people who have not signed up yet, known by email only:
     such a person is a mutual connection and a suggestion like anyone, listed with its email
     and no id, in key order (an email sorts by itself, after `usr_m` here)."""
     service, x = org.service(), "x@example.com"
