@@ -1,0 +1,107 @@
+"""Issue 16's goals from `bench.py --peers` results: one table row per goal, one column
+per run, and a plot of each ratio over its goal (left of 1 is met).
+
+    python bench/goals.py docs/bench/peers-2026-11-27-grouped-{7,8,9}.json --png docs/img/x.png
+
+Each file is a run's `peers` part (what bench.py writes under that key, as the JSON
+files in docs/bench keep it), or the whole results file holding one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+
+def raw(op: str) -> Callable[[dict], float]:
+    """Neo4j's raw median over PostgreSQL's."""
+    return lambda d: d["ops"][op]["neo4j"] / d["ops"][op]["postgres"]
+
+
+def api_c32(op: str) -> Callable[[dict], float]:
+    """graphsvc's API throughput at c=32 over PostgreSQL's raw throughput at c=32."""
+    return lambda d: d["throughput"][op]["32"]["api"] / d["throughput"][op]["32"]["postgres"]
+
+
+# (label, ratio, "<=" or ">=", goal)
+GOALS: list[tuple[str, Callable[[dict], float], str, float]] = [
+    ("visibility, 1 post", raw("visibility_1"), "<=", 3),
+    ("visibility, batch of 1,000", raw("visibility_1000"), "<=", 1),
+    ("mutual, random pair", raw("mutual_random"), "<=", 3),
+    ("mutual, two hubs", raw("mutual_hubs"), "<=", 3),
+    ("mutual, twin hubs", raw("mutual_twin_hubs"), "<=", 3),
+    ("degree <= 3", raw("degree"), "<=", 3),
+    ("suggestions", raw("suggestions"), "<=", 1),
+    ("followers, page 1", raw("followers_page1"), "<=", 2),
+    ("followers, deep page", raw("followers_deep"), "<=", 2),
+    ("API c=32 / PG raw, visibility 1", api_c32("visibility_1"), ">=", 1),
+    ("API c=32 / PG raw, mutual random", api_c32("mutual_random"), ">=", 1),
+    ("degree <= 6, PG / Neo4j", lambda d: 1 / raw("degree_6")(d), ">=", 10),
+]
+
+
+def load(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    return data.get("peers", data)
+
+
+def table(runs: list[dict], names: list[str]) -> list[tuple[str, list[float], str, float, int]]:
+    rows = []
+    for label, ratio, sense, goal in GOALS:
+        values = [ratio(run) for run in runs]
+        met = sum(v <= goal if sense == "<=" else v >= goal for v in values)
+        rows.append((label, values, sense, goal, met))
+    return rows
+
+
+def plot(rows: list, names: list[str], png: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
+    markers = "os^Dv"
+    for y, (label, values, sense, goal, _) in enumerate(reversed(rows)):
+        over = [v / goal if sense == "<=" else goal / v for v in values]
+        for x, marker in zip(over, markers):
+            ax.scatter(x, y, marker=marker, color="tab:green" if x <= 1 else "tab:red", zorder=3)
+    ax.axvline(1, color="black", lw=1, ls="--")
+    ax.set_yticks(range(len(rows)), [f"{r[0]} ({'≤' if r[2] == '<=' else '≥'} {r[3]:g})" for r in reversed(rows)])
+    ax.set_xscale("log")
+    ax.set_xticks([t for t in (0.125, 0.25, 0.5, 1, 2, 4, 8, 16) if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]])
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel("ratio over its goal (left of 1: met)")
+    ax.legend([Line2D([], [], ls="", marker=m, color="grey") for m in markers[:len(names)]], names,
+              loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
+    ax.grid(axis="x", which="both", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("runs", nargs="+", type=Path)
+    p.add_argument("--png", type=Path)
+    args = p.parse_args()
+    runs = [load(path) for path in args.runs]
+    names = [path.stem for path in args.runs]
+    rows = table(runs, names)
+    print("| goal | " + " / ".join(names) + " | met |")
+    print("|---|---|---|")
+    for label, values, sense, goal, met in rows:
+        shown = " / ".join(f"{v:.2f}" for v in values)
+        print(f"| {label} ({'≤' if sense == '<=' else '≥'} {goal:g}) | {shown} | {met} of {len(values)} |")
+    if args.png:
+        plot(rows, names, args.png)
+        print(f"wrote {args.png}")
+
+
+if __name__ == "__main__":
+    main()
