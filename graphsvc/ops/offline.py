@@ -543,6 +543,8 @@ class Converter:
                           message)
             if status == "accepted":
                 friends.append(a * n + b)
+        for done in (ids, live, rejected):  # the sort below wants their memory
+            done.clear()
         if friends:
             self.write_friends(friends, n)
         stats.written += written
@@ -550,16 +552,16 @@ class Converter:
         self.stats["blocks"].deleted += removed
 
     def write_friends(self, pairs: array, n: int) -> None:
-        """FRIEND rows grouped by their busier end (the smaller id on a tie): neo4j-admin
-        numbers relationships in the order it reads them, so a hub's friends end up side by
-        side in the store, as a B-tree keeps one person's rows together, and a walk over
-        them reads a few pages instead of one page per friend."""
-        degree = array("q", bytes(8 * n))
+        """FRIEND rows grouped by their busier end (the smaller node number on a tie):
+        neo4j-admin numbers relationships in the order it reads them, so a hub's friends
+        end up side by side in the store, and a walk over them reads a few pages instead
+        of one page per friend."""
+        degree = array("i", bytes(4 * n))
         for pair in pairs:
             degree[pair // n] += 1
             degree[pair % n] += 1
-        owner = array("q", bytes(8 * len(pairs)))
-        start = array("q", bytes(8 * (n + 1)))
+        owner = array("i", bytes(4 * len(pairs)))
+        start = array("i", bytes(4 * (n + 1)))
         for i, pair in enumerate(pairs):
             a, b = divmod(pair, n)
             o = a if degree[a] > degree[b] or (degree[a] == degree[b] and a < b) else b
