@@ -626,11 +626,12 @@ async def _sample(peer: Peer, query: str, **params: Any) -> list[tuple]:
 
 async def far_pairs(pg: Peer, rng: random.Random, per_distance: int = 10, sources: int = 8) -> dict:
     """Pairs at true distance 4, 5 and 6 over `friend` (and unreachable within 6: None),
-    from a BFS in Python from a few random low-degree people: {distance: [(a, b), ...]}."""
+    from a BFS in Python from a few random low-degree people: {distance: [(a, b), ...]}.
+    The people are drawn by `rng`, so one seed gives the same pairs on the same data."""
     adj: dict[str, list[str]] = {}
     for a, b in await pg.fetch(Q.sample_friend_edges, org=pg.org):
         adj.setdefault(a, []).append(b)
-    people = [r[0] for r in await pg.fetch(Q.sample_people, org=pg.org, n=10 * sources)]
+    people = rng.sample(sorted(adj), min(len(adj), 10 * sources))
     low = sorted(people, key=lambda p: len(adj.get(p, ())))[:sources]
     out: dict = {4: [], 5: [], 6: [], None: []}
     for src in low:
