@@ -66,7 +66,7 @@ def plot(rows: list, names: list[str], png: Path) -> None:
     from matplotlib.ticker import NullFormatter, ScalarFormatter
 
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
-    markers = "os^Dv"
+    markers = "os^Dv<>ph*"
     for y, (label, values, sense, goal, _) in enumerate(reversed(rows)):
         over = [v / goal if sense == "<=" else goal / v for v in values]
         for x, marker in zip(over, markers):
@@ -90,6 +90,8 @@ def main() -> None:
     p.add_argument("runs", nargs="+", type=Path)
     p.add_argument("--png", type=Path)
     args = p.parse_args()
+    if len(args.runs) > 10:
+        p.error("at most 10 runs: one marker each")
     runs = [load(path) for path in args.runs]
     names = [path.stem for path in args.runs]
     rows = table(runs, names)

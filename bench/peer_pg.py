@@ -631,7 +631,8 @@ async def far_pairs(pg: Peer, rng: random.Random, per_distance: int = 10, source
     adj: dict[str, list[str]] = {}
     for a, b in await pg.fetch(Q.sample_friend_edges, org=pg.org):
         adj.setdefault(a, []).append(b)
-    people = rng.sample(sorted(adj), min(len(adj), 10 * sources))
+    named = sorted(p for p in adj if p is not None)  # email-only people have no ext_id
+    people = rng.sample(named, min(len(named), 10 * sources))
     low = sorted(people, key=lambda p: len(adj.get(p, ())))[:sources]
     out: dict = {4: [], 5: [], 6: [], None: []}
     for src in low:
