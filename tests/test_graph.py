@@ -527,9 +527,26 @@ def test_a_sparse_viewer_is_checked_against_lists_collected_once(org, feed, driv
     params = {"org": org.id, "checks": [{"viewerId": "usr_str", "viewerEmail": None,
                                          "postIds": ["p_followers"] * 200}]}
     records, summary, _ = driver.execute_query("PROFILE " + S.visibility.check_stored.text, params)
-    assert set(records[0]["reasons"]) == {"not_follower"}
+    assert records[0]["verdicts"] == "k" * 200  # not_follower, each
 
     def hits(plan: dict) -> int:
         return plan.get("dbHits", 0) + sum(hits(c) for c in plan.get("children", []))
 
     assert hits(summary.profile) < 3_000, hits(summary.profile)
+
+
+def test_verdict_letters_decode_to_every_reason_and_refuse_a_misfit():
+    """The statements answer one letter per post; the domain turns them back into
+    CONTRACT.md's reasons. A string that does not fit the ids asked is an error, not a guess."""
+    from graphsvc.domain.visibility import REASONS, VISIBLE, decode_verdicts
+
+    ids = [f"p{i}" for i in range(len(REASONS))]
+    plain = decode_verdicts(ids, "abcdefghijk")
+    assert [v["reason"] for v in plain] == list(REASONS)
+    assert [v["visible"] for v in plain] == [r in VISIBLE for r in REASONS]
+    assert not any(v["muted"] for v in plain)
+    assert [(v["postId"], v["reason"], v["muted"]) for v in decode_verdicts(["x", "y"], "Dk")] == [
+        ("x", "public", True), ("y", "not_follower", False)]
+    for bad in ("abc", "abcdefghijkk", "abcdefghijz"):
+        with pytest.raises(ValueError):
+            decode_verdicts(ids, bad)

@@ -34,26 +34,30 @@ OPTIONAL MATCH (p:Post {org: $org, id: postId})
 OPTIONAL MATCH (a:Person)-[:AUTHORED]->(p)
 OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
 WITH k, i, postId, CASE
-    WHEN p IS NULL THEN [false, 'not_found']
-    WHEN v IS NOT NULL AND v = a THEN [true, 'author']
+    WHEN p IS NULL THEN 'a'
+    WHEN v IS NOT NULL AND v = a THEN 'b'
     WHEN v IS NOT NULL AND CASE WHEN small THEN a IN blocked
-                                ELSE EXISTS { (v)-[:BLOCKS]-(a) } END THEN [false, 'blocked']
-    WHEN p.visibility = 'public' THEN [true, 'public']
-    WHEN p.visibility = 'private' THEN [false, 'private']
-    WHEN v IS NULL THEN [false, 'unknown_viewer']
+                                ELSE EXISTS { (v)-[:BLOCKS]-(a) } END THEN 'c'
+    WHEN p.visibility = 'public' THEN 'd'
+    WHEN p.visibility = 'private' THEN 'e'
+    WHEN v IS NULL THEN 'f'
     WHEN CASE WHEN small THEN a IN friends
-              ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN [true, 'connection']
-    WHEN p.visibility = 'connections' THEN [false, 'not_connected']
-    WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN [true, 'follower']
+              ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN 'g'
+    WHEN p.visibility = 'connections' THEN 'h'
+    WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN 'i'
     WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
-                                ELSE EXISTS { (v)-[r:FOLLOWS]->(g) WHERE r.status = 'active' } END THEN [true, 'page_follower']
-    ELSE [false, 'not_follower']
+                                ELSE EXISTS { (v)-[r:FOLLOWS]->(g) WHERE r.status = 'active' } END THEN 'j'
+    ELSE 'k'
   END AS verdict,
   v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
                                        ELSE EXISTS { (v)-[:MUTES]->(a) } END AS muted
-// One record per check holding lists in the order asked (the caller pairs them with
-// the ids it sent; a check whose lists are not as long as its ids is an error of that
-// check alone): the driver decodes one record of lists far faster than 1,000 records
-// or a list of 1,000 maps.
-WITH k, i, verdict, muted ORDER BY k, i
-RETURN k, collect(verdict[0]) AS visible, collect(verdict[1]) AS reasons, collect(muted) AS muted
+// One record per check, its verdicts one letter each in the order asked (the caller
+// pairs them with the ids it sent; a check whose string is not as long as its ids is an
+// error of that check alone). The letter is the reason: a not_found, b author, c blocked,
+// d public, e private, f unknown_viewer, g connection, h not_connected, i follower,
+// j page_follower, k not_follower; upper case when the viewer mutes the author. The
+// driver decodes a string of 1,000 letters far faster than lists of 1,000 values, which
+// it walks one value at a time in Python.
+WITH k, i, CASE WHEN muted THEN toUpper(verdict) ELSE verdict END AS code ORDER BY k, i
+WITH k, collect(code) AS codes
+RETURN k, reduce(s = '', c IN codes | s + c) AS verdicts

@@ -5,6 +5,14 @@ from __future__ import annotations
 from ..db import S, Tx, one, rows
 from ..people import PersonRef
 
+# The reasons of CONTRACT.md in the order of the statements' letters: "a" is not_found.
+REASONS = ("not_found", "author", "blocked", "public", "private", "unknown_viewer", "connection",
+           "not_connected", "follower", "page_follower", "not_follower")
+VISIBLE = frozenset({"author", "public", "connection", "follower", "page_follower"})
+# letter -> (visible, reason, muted); upper case is the same reason with the author muted.
+_LETTERS = {chr(ord(case) + i): (reason in VISIBLE, reason, case == "A")
+            for case in "aA" for i, reason in enumerate(REASONS)}
+
 
 async def check_stored(tx: Tx, org: str, viewer: PersonRef, post_ids: list[str]) -> list[dict]:
     """One verdict per stored post id, in the order given (unknown ids: not_found)."""
@@ -23,11 +31,11 @@ async def check_many(tx: Tx, org: str, checks: list[tuple[PersonRef, list[str]]]
     by_check = {record["k"]: record for record in records}
     out: list[list[dict] | Exception] = []
     for c, (_, post_ids) in enumerate(checks):
-        record = by_check.get(c, {"visible": [], "reasons": [], "muted": []})
+        codes = by_check[c]["verdicts"] if c in by_check else ""
         try:
-            out.append(_verdicts(post_ids, record))
+            out.append(decode_verdicts(post_ids, codes))
         except ValueError:
-            out.append(RuntimeError(f"visibility: {len(record['reasons'])} verdicts for {len(post_ids)} posts"))
+            out.append(RuntimeError(f"visibility: verdicts {codes[:40]!r} for {len(post_ids)} posts"))
     return out
 
 
@@ -35,10 +43,17 @@ async def check_inline(tx: Tx, org: str, viewer: PersonRef, posts: list[dict]) -
     """One verdict per post described inline by the feed service."""
     row = await one(tx, S.visibility.check_inline, org=org, viewerId=viewer.id, viewerEmail=viewer.email,
                     posts=posts)
-    return _verdicts([post["id"] for post in posts], row)
+    return decode_verdicts([post["id"] for post in posts], row["verdicts"] if row else "")
 
 
-def _verdicts(post_ids: list[str], row: dict) -> list[dict]:
-    """The statements answer lists in the order asked; pair them with the ids."""
+def decode_verdicts(post_ids: list[str], codes: str) -> list[dict]:
+    """The statements answer a letter per post in the order asked; pair them with the ids.
+    ValueError when the letters do not fit the ids."""
+    if len(codes) != len(post_ids):
+        raise ValueError(f"{len(codes)} verdicts for {len(post_ids)} posts")
+    try:
+        decoded = [_LETTERS[code] for code in codes]
+    except KeyError as e:
+        raise ValueError(f"unknown verdict {e.args[0]!r}") from None
     return [{"postId": pid, "visible": visible, "reason": reason, "muted": muted}
-            for pid, visible, reason, muted in zip(post_ids, row["visible"], row["reasons"], row["muted"], strict=True)]
+            for pid, (visible, reason, muted) in zip(post_ids, decoded)]
