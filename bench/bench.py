@@ -37,7 +37,7 @@ import neo4j
 
 from graphsvc.api import cursor
 from graphsvc.auth import mint
-from graphsvc.db import S, Statement, driver_io
+from graphsvc.db import S, Statement, as_dict, driver_io
 from graphsvc.domain import connections as conn_domain
 from graphsvc.domain import follows as follow_domain
 from graphsvc.domain import graph as graph_domain
@@ -160,7 +160,7 @@ class Bench:
     async def read(self, statement: Statement, **params: Any) -> list[dict]:
         async def work(tx: neo4j.AsyncManagedTransaction) -> list[dict]:
             result = await statement.run(tx, **params)
-            return [r.data() async for r in result]
+            return [as_dict(r) async for r in result]
 
         async with self.driver.session(database="neo4j") as session:
             return await session.execute_read(work)
@@ -170,7 +170,7 @@ class Bench:
         one statement (Database.query), so API vs raw compares the same Cypher sent the same way."""
         async with self.driver.session(database="neo4j", default_access_mode=neo4j.READ_ACCESS) as session:
             result = await statement.run(session, **params)
-            return [r.data() async for r in result]
+            return [as_dict(r) async for r in result]
 
     async def write(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
         async with self.driver.session(database="neo4j") as session:

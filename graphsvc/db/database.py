@@ -28,6 +28,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 from ..config import Settings
 from ..errors import from_driver
 from . import driver_io
+from .records import as_dict
 from .schema import apply_schema_async
 from .statements import S, Statement
 
@@ -72,14 +73,14 @@ def unreachable_as_api_error() -> Iterator[None]:
 async def rows(tx: Tx, statement: Statement, /, **params: Any) -> list[dict]:
     """Run a statement; every record as a dict."""
     result = await statement.run(tx, **params)
-    return [record.data() async for record in result]
+    return [as_dict(record) async for record in result]
 
 
 async def one(tx: Tx, statement: Statement, /, **params: Any) -> dict | None:
     """Run a statement; its first record as a dict, or None."""
     result = await statement.run(tx, **params)
     record = await result.single()
-    return record.data() if record else None
+    return as_dict(record) if record else None
 
 
 class OneStatement:

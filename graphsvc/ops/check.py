@@ -85,7 +85,7 @@ from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import DriverError, Neo4jError
 
 from .. import config
-from ..db import S, Statement
+from ..db import S, Statement, as_dict
 from ..domain.graph import TOP_FRIENDS
 from ..text import first_invalid, repaired
 
@@ -110,7 +110,7 @@ def _fold(driver: Driver, database: str, statement: Statement, fold: Callable[[I
     """`fold` over the statement's records as they stream in: the edge checks read every
     relationship of an org, which need never be in memory at once."""
     def work(tx: Any) -> T:
-        return fold(record.data() for record in statement.run(tx, **params))
+        return fold(as_dict(record) for record in statement.run(tx, **params))
 
     with driver.session(database=database) as session:
         return session.execute_read(work)
