@@ -3,7 +3,8 @@
 // (the batch endpoint), or the single checks of many callers arriving together (the
 // coalesced single endpoint, graphsvc/db/coalesce.py). Per check an index seek for the
 // viewer and, when sparse, their lists collected once; per post an index seek, its
-// author and page, then the rules.
+// author (only people author posts, so no label test), then the rules; the post's page
+// is read only for a post that reaches the page rule.
 // Rules (CONTRACT.md): author always; a block either way hides everything; public
 // to everyone in the org; private to the author only; connections to accepted
 // connections; followers to followers of the author or page, and connections.
@@ -31,8 +32,7 @@ WITH k, postIds, v, small,
 UNWIND range(0, size(postIds) - 1) AS i
 WITH k, v, small, blocked, friends, followed, muting, i, postIds[i] AS postId
 OPTIONAL MATCH (p:Post {org: $org, id: postId})
-OPTIONAL MATCH (a:Person)-[:AUTHORED]->(p)
-OPTIONAL MATCH (p)-[:IN_PAGE]->(g:Page)
+OPTIONAL MATCH (a)-[:AUTHORED]->(p)
 WITH k, i, postId, CASE
     WHEN p IS NULL THEN 'a'
     WHEN v IS NOT NULL AND v = a THEN 'b'
@@ -45,8 +45,8 @@ WITH k, i, postId, CASE
               ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN 'g'
     WHEN p.visibility = 'connections' THEN 'h'
     WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN 'i'
-    WHEN g IS NOT NULL AND CASE WHEN small THEN g IN followed
-                                ELSE EXISTS { (v)-[r:FOLLOWS]->(g) WHERE r.status = 'active' } END THEN 'j'
+    WHEN CASE WHEN small THEN EXISTS { (p)-[:IN_PAGE]->(g) WHERE g IN followed }
+              ELSE EXISTS { (p)-[:IN_PAGE]->(g)<-[r:FOLLOWS]-(v) WHERE r.status = 'active' } END THEN 'j'
     ELSE 'k'
   END AS verdict,
   v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
