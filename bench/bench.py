@@ -181,6 +181,11 @@ class Bench:
             result = await session.run("RETURN 1 AS one")
             await result.consume()
 
+    async def api_floor(self) -> None:
+        """The API's floor: a route that reads no token and no database. No API operation
+        can answer faster or more often than this on the same machine."""
+        await self.http.call("GET", "/healthz", self.service)
+
     async def prepare(self) -> None:
         """Set-up that needs the database (not measured): for each most-followed person, the
         cursor of their deep followers page, as a walk would have reached it."""
@@ -638,7 +643,7 @@ def peak_rss_mb(pid: int) -> float:
 # Each mode's label and colour in the plot, in the order drawn.
 MODES = {"api": ("graphsvc HTTP API", "tab:blue"), "raw": ("Neo4j raw driver", "tab:orange"),
          "pg": ("PostgreSQL raw driver", "tab:purple"), "floor": ("RETURN 1", "tab:green"),
-         "pgfloor": ("SELECT 1", "tab:olive")}
+         "pgfloor": ("SELECT 1", "tab:olive"), "apifloor": ("GET /healthz", "tab:gray")}
 
 
 def plot(results: list[Result], path: Path, title: str) -> None:
@@ -713,7 +718,13 @@ def peers_summary(summaries: list[dict], people: int, peers: dict) -> dict:
     names = [s["op"] for s in summaries if s["mode"] == "pg"]
     out: dict[str, Any] = {"people": people, "ops": {}, "p99": {}, "throughput": {},
                            "floor": {"neo4j": by[("floor", "floor")]["medianMs"],
-                                     "postgres": by[("floor", "pgfloor")]["medianMs"]},
+                                     "postgres": by[("floor", "pgfloor")]["medianMs"],
+                                     "api": by[("floor", "apifloor")]["medianMs"]},
+                           # RETURN 1, SELECT 1 and GET /healthz per second: what no op can beat.
+                           "floorThroughput": {c: {side: by[("floor", mode)]["throughput"].get(c)
+                                                   for side, mode in (("api", "apifloor"), ("neo4j", "floor"),
+                                                                      ("postgres", "pgfloor"))}
+                                               for c in by[("floor", "floor")]["throughput"]},
                            "check": {op: r["samples"] for op, r in peers["check"].items()
                                      if isinstance(r, dict) and "samples" in r},
                            "suggestionCapsInCheck": peers["check"]["suggestionCaps"],
@@ -806,6 +817,8 @@ async def main_async(args: argparse.Namespace) -> int:
             pgfloor = await bench.measure("floor", "pgfloor", lambda i: bench.peer.floor)
             results.append(pgfloor)
             floors.append((pgfloor, lambda i: bench.peer.floor))
+        print("floor: GET /healthz", file=sys.stderr)
+        results.append(await bench.measure("floor", "apifloor", lambda i: bench.api_floor))
         for op in bench.ops():
             if args.ops and op.name not in args.ops:
                 continue

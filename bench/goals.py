@@ -3,6 +3,10 @@ per run, and a plot of each ratio over its goal (left of 1 is met).
 
     python bench/goals.py docs/bench/peers-2026-11-27-grouped-{7,8,9}.json --png docs/img/x.png
 
+The last column is the ratio each run's floor allows at best: Neo4j's `RETURN 1` in place
+of the statement, or the API's `GET /healthz` in place of the operation. A goal past it
+cannot be met on that machine by any Cypher.
+
 Each file is a run's `peers` part (what bench.py writes under that key, as the JSON
 files in docs/bench keep it), or the whole results file holding one.
 """
@@ -25,20 +29,33 @@ def api_c32(op: str) -> Callable[[dict], float]:
     return lambda d: d["throughput"][op]["32"]["api"] / d["throughput"][op]["32"]["postgres"]
 
 
-# (label, ratio, "<=" or ">=", goal)
-GOALS: list[tuple[str, Callable[[dict], float], str, float]] = [
-    ("visibility, 1 post", raw("visibility_1"), "<=", 3),
-    ("visibility, batch of 1,000", raw("visibility_1000"), "<=", 1),
-    ("mutual, random pair", raw("mutual_random"), "<=", 3),
-    ("mutual, two hubs", raw("mutual_hubs"), "<=", 3),
-    ("mutual, twin hubs", raw("mutual_twin_hubs"), "<=", 3),
-    ("degree <= 3", raw("degree"), "<=", 3),
-    ("suggestions", raw("suggestions"), "<=", 1),
-    ("followers, page 1", raw("followers_page1"), "<=", 2),
-    ("followers, deep page", raw("followers_deep"), "<=", 2),
-    ("API c=32 / PG raw, visibility 1", api_c32("visibility_1"), ">=", 1),
-    ("API c=32 / PG raw, mutual random", api_c32("mutual_random"), ">=", 1),
-    ("degree <= 6, PG / Neo4j", lambda d: 1 / raw("degree_6")(d), ">=", 10),
+def raw_best(op: str) -> Callable[[dict], float]:
+    """The best raw ratio the floor allows: Neo4j's `RETURN 1` over PostgreSQL's median,
+    as if the statement cost nothing."""
+    return lambda d: d["floor"]["neo4j"] / d["ops"][op]["postgres"]
+
+
+def api_c32_best(op: str) -> Callable[[dict], float]:
+    """The best the API's floor allows: `GET /healthz` per second at c=32 (no token, no
+    database) over PostgreSQL's raw throughput."""
+    return lambda d: d["floorThroughput"]["32"]["api"] / d["throughput"][op]["32"]["postgres"]
+
+
+# (label, ratio, "<=" or ">=", goal, the best ratio the floor allows)
+GOALS: list[tuple[str, Callable[[dict], float], str, float, Callable[[dict], float]]] = [
+    ("visibility, 1 post", raw("visibility_1"), "<=", 3, raw_best("visibility_1")),
+    ("visibility, batch of 1,000", raw("visibility_1000"), "<=", 1, raw_best("visibility_1000")),
+    ("mutual, random pair", raw("mutual_random"), "<=", 3, raw_best("mutual_random")),
+    ("mutual, two hubs", raw("mutual_hubs"), "<=", 3, raw_best("mutual_hubs")),
+    ("mutual, twin hubs", raw("mutual_twin_hubs"), "<=", 3, raw_best("mutual_twin_hubs")),
+    ("degree <= 3", raw("degree"), "<=", 3, raw_best("degree")),
+    ("suggestions", raw("suggestions"), "<=", 1, raw_best("suggestions")),
+    ("followers, page 1", raw("followers_page1"), "<=", 2, raw_best("followers_page1")),
+    ("followers, deep page", raw("followers_deep"), "<=", 2, raw_best("followers_deep")),
+    ("API c=32 / PG raw, visibility 1", api_c32("visibility_1"), ">=", 1, api_c32_best("visibility_1")),
+    ("API c=32 / PG raw, mutual random", api_c32("mutual_random"), ">=", 1, api_c32_best("mutual_random")),
+    ("degree <= 6, PG / Neo4j", lambda d: 1 / raw("degree_6")(d), ">=", 10,
+     lambda d: 1 / raw_best("degree_6")(d)),
 ]
 
 
@@ -47,12 +64,20 @@ def load(path: Path) -> dict:
     return data.get("peers", data)
 
 
-def table(runs: list[dict], names: list[str]) -> list[tuple[str, list[float], str, float, int]]:
+def table(runs: list[dict], names: list[str]) -> list[tuple[str, list[float], str, float, int, list]]:
+    """Per goal: its ratio in each run, how many runs met it, and the best ratio each run's
+    floor allows (None where a run's file predates the API floor)."""
     rows = []
-    for label, ratio, sense, goal in GOALS:
+    for label, ratio, sense, goal, best in GOALS:
         values = [ratio(run) for run in runs]
         met = sum(v <= goal if sense == "<=" else v >= goal for v in values)
-        rows.append((label, values, sense, goal, met))
+        bests = []
+        for run in runs:
+            try:
+                bests.append(best(run))
+            except (KeyError, TypeError):
+                bests.append(None)
+        rows.append((label, values, sense, goal, met, bests))
     return rows
 
 
@@ -67,7 +92,7 @@ def plot(rows: list, names: list[str], png: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
     markers = "os^Dv<>ph*"
-    for y, (label, values, sense, goal, _) in enumerate(reversed(rows)):
+    for y, (label, values, sense, goal, _, _) in enumerate(reversed(rows)):
         over = [v / goal if sense == "<=" else goal / v for v in values]
         for x, marker in zip(over, markers):
             ax.scatter(x, y, marker=marker, color="tab:green" if x <= 1 else "tab:red", zorder=3)
@@ -95,11 +120,12 @@ def main() -> None:
     runs = [load(path) for path in args.runs]
     names = [path.stem for path in args.runs]
     rows = table(runs, names)
-    print("| goal | " + " / ".join(names) + " | met |")
-    print("|---|---|---|")
-    for label, values, sense, goal, met in rows:
+    print("| goal | " + " / ".join(names) + " | met | the floor allows at best |")
+    print("|---|---|---|---|")
+    for label, values, sense, goal, met, bests in rows:
         shown = " / ".join(f"{v:.2f}" for v in values)
-        print(f"| {label} ({'≤' if sense == '<=' else '≥'} {goal:g}) | {shown} | {met} of {len(values)} |")
+        best = " / ".join("-" if b is None else f"{b:.2f}" for b in bests)
+        print(f"| {label} ({'≤' if sense == '<=' else '≥'} {goal:g}) | {shown} | {met} of {len(values)} | {best} |")
     if args.png:
         plot(rows, names, args.png)
         print(f"wrote {args.png}")
