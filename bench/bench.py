@@ -108,6 +108,7 @@ class Op:
     raw: Callable[[int], Call] | None
     note: str = ""
     pg: Callable[[int], Call] | None = None  # the PostgreSQL peer (--peers)
+    subject: Callable[[int], Any] | None = None  # sample i's subject, where every side must share it
 
     def modes(self) -> list[tuple[str, Callable[[int], Call]]]:
         return [(m, f) for m, f in (("api", self.api), ("raw", self.raw), ("pg", self.pg)) if f is not None]
@@ -290,20 +291,29 @@ class Bench:
                                       maxDepth=3)
         ops.append(Op("degree", degree_api, degree_raw))
 
-        def far_pair() -> tuple[str, str]:
-            # --peers: pairs at distance 4, 5 and 6 (and beyond), found from PostgreSQL (start_peer).
-            return self.rng.choice(s["farPairs"]) if s.get("farPairs") else random_pair()
+        def far_op(name: str, pairs: list, note: str) -> Op:
+            # Sample i is pairs[i % len]: the API, raw and PostgreSQL sides time the same pair for
+            # the same i, and one seed times the same mix in every run. A search's cost differs
+            # from pair to pair far more than a point read's, so drawing each side's own pairs
+            # from a list of ~30 moved the medians from run to run.
+            def pick(i: int) -> tuple[str, str]:
+                return tuple(pairs[i % len(pairs)]) if pairs else random_pair()  # type: ignore[return-value]
 
-        def degree6_api(i: int) -> Call:
-            a, b = far_pair()
-            return lambda: self.http.call("GET", f"/client/community/degree/{b}?maxDepth=6", self.token(a))
+            def api(i: int) -> Call:
+                a, b = pick(i)
+                return lambda: self.http.call("GET", f"/client/community/degree/{b}?maxDepth=6", self.token(a))
 
-        def degree6_raw(i: int) -> Call:
-            a, b = far_pair()
-            return lambda: self.query(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None,
-                                      maxDepth=6)
-        ops.append(Op("degree_6", degree6_api, degree6_raw, note="pairs at distance 4-6 with --peers"))
-        self.far_pair = far_pair
+            def raw(i: int) -> Call:
+                a, b = pick(i)
+                return lambda: self.query(S.graph.degree, org=org, meId=a, meEmail=None, otherId=b, otherEmail=None,
+                                          maxDepth=6)
+            return Op(name, api, raw, note=note, subject=pick)
+
+        # --peers: pairs at true distance 4, 5 and 6 (and beyond), found from PostgreSQL (start_peer).
+        far = s.get("farPairs") or {}
+        ops.append(far_op("degree_6", [p for d in sorted(far, key=str) for p in far[d]],
+                          "pairs at distance 4-6 with --peers, else random pairs"))
+        ops += [far_op(f"degree_6_at_{d}", far[d], f"pairs at distance {d}") for d in (4, 5, 6) if far.get(d)]
 
         def sugg_api(i: int) -> Call:
             a = self.person()
@@ -440,9 +450,11 @@ class Bench:
                 return lambda: pg.degree(a, b, 3, recursive)
             return make
 
-        def degree6(i: int) -> Call:
-            a, b = self.far_pair()
-            return lambda: pg.degree_bfs(a, b, 6)
+        def degree6(pick: Callable[[int], tuple[str, str]]) -> Callable[[int], Call]:
+            def make(i: int) -> Call:
+                a, b = pick(i)  # the API's and raw's pair for this i
+                return lambda: pg.degree_bfs(a, b, 6)
+            return make
 
         def suggestions(i: int) -> Call:
             a = self.person()
@@ -476,10 +488,10 @@ class Bench:
         makers = {"visibility_1": vis(1), "visibility_batch_100": vis(100), "visibility_batch_1000": vis(1000),
                   "mutual_random": mutual(random_pair), "mutual_hubs": mutual(hub_pair),
                   "mutual_twin_hubs": mutual(lambda: tuple(self.rng.sample(s["twinHubs"], 2))),
-                  "degree": degree(False), "degree_6": degree6, "suggestions": suggestions, "followers_page1": followers(False),
+                  "degree": degree(False), "suggestions": suggestions, "followers_page1": followers(False),
                   "followers_deep": followers(True), "follow": follow, "request_accept": request_accept}
         for op in ops:
-            op.pg = makers.get(op.name)
+            op.pg = degree6(op.subject) if op.name.startswith("degree_6") and op.subject else makers.get(op.name)
         at = next(i for i, op in enumerate(ops) if op.name == "degree") + 1
         ops.insert(at, Op("degree_recursive", None, None, pg=degree(True),
                           note="PostgreSQL's WITH RECURSIVE form (degree_recursive.sql); graphsvc's is `degree`"))
@@ -699,7 +711,7 @@ async def start_peer(args: argparse.Namespace, driver: neo4j.AsyncDriver, subjec
         await pg.close()
         raise SystemExit(f"the stores answer differently, so no figures:\n{exc}") from None
     far = await peer_pg.far_pairs(pg, random.Random(args.seed), per_distance=20, sources=8)
-    subjects["farPairs"] = [p for pairs in far.values() for p in pairs]
+    subjects["farPairs"] = {d: pairs for d, pairs in far.items() if d is not None}
     print("degree_6 subjects by distance: " + ", ".join(f"{d or 'beyond 6'}: {len(v)}" for d, v in far.items()),
           file=sys.stderr)
     return {"peer": pg, "check": check, "load": loaded, "settings": cluster.settings(),

@@ -56,6 +56,8 @@ GOALS: list[tuple[str, Callable[[dict], float], str, float, Callable[[dict], flo
     ("API c=32 / PG raw, mutual random", api_c32("mutual_random"), ">=", 1, api_c32_best("mutual_random")),
     ("degree <= 6, PG / Neo4j", lambda d: 1 / raw("degree_6")(d), ">=", 10,
      lambda d: 1 / raw_best("degree_6")(d)),
+    *[(f"degree <= 6, pairs at distance {n}, PG / Neo4j", lambda d, n=n: 1 / raw(f"degree_6_at_{n}")(d), ">=", 10,
+       lambda d, n=n: 1 / raw_best(f"degree_6_at_{n}")(d)) for n in (4, 5, 6)],
 ]
 
 
@@ -64,20 +66,26 @@ def load(path: Path) -> dict:
     return data.get("peers", data)
 
 
-def table(runs: list[dict], names: list[str]) -> list[tuple[str, list[float], str, float, int, list]]:
+def table(runs: list[dict], names: list[str]) -> list[tuple[str, list, str, float, int, list]]:
     """Per goal: its ratio in each run, how many runs met it, and the best ratio each run's
-    floor allows (None where a run's file predates the API floor)."""
-    rows = []
-    for label, ratio, sense, goal, best in GOALS:
-        values = [ratio(run) for run in runs]
-        met = sum(v <= goal if sense == "<=" else v >= goal for v in values)
-        bests = []
+    floor allows. None where a run lacks what the ratio needs (an op it did not time, a
+    file from before the API floor); a goal no run timed is left out."""
+    def each(fn: Callable[[dict], float]) -> list:
+        out = []
         for run in runs:
             try:
-                bests.append(best(run))
-            except (KeyError, TypeError):
-                bests.append(None)
-        rows.append((label, values, sense, goal, met, bests))
+                out.append(fn(run))
+            except (KeyError, TypeError, ZeroDivisionError):
+                out.append(None)
+        return out
+
+    rows = []
+    for label, ratio, sense, goal, best in GOALS:
+        values = each(ratio)
+        if all(v is None for v in values):
+            continue
+        met = sum(v is not None and (v <= goal if sense == "<=" else v >= goal) for v in values)
+        rows.append((label, values, sense, goal, met, each(best)))
     return rows
 
 
@@ -93,8 +101,10 @@ def plot(rows: list, names: list[str], png: Path) -> None:
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
     markers = "os^Dv<>ph*"
     for y, (label, values, sense, goal, _, _) in enumerate(reversed(rows)):
-        over = [v / goal if sense == "<=" else goal / v for v in values]
+        over = [None if v is None else v / goal if sense == "<=" else goal / v for v in values]
         for x, marker in zip(over, markers):
+            if x is None:
+                continue
             ax.scatter(x, y, marker=marker, color="tab:green" if x <= 1 else "tab:red", zorder=3)
     ax.axvline(1, color="black", lw=1, ls="--")
     ax.set_yticks(range(len(rows)), [f"{r[0]} ({'≤' if r[2] == '<=' else '≥'} {r[3]:g})" for r in reversed(rows)])
@@ -123,9 +133,10 @@ def main() -> None:
     print("| goal | " + " / ".join(names) + " | met | the floor allows at best |")
     print("|---|---|---|---|")
     for label, values, sense, goal, met, bests in rows:
-        shown = " / ".join(f"{v:.2f}" for v in values)
+        shown = " / ".join("-" if v is None else f"{v:.2f}" for v in values)
         best = " / ".join("-" if b is None else f"{b:.2f}" for b in bests)
-        print(f"| {label} ({'≤' if sense == '<=' else '≥'} {goal:g}) | {shown} | {met} of {len(values)} | {best} |")
+        timed = sum(v is not None for v in values)
+        print(f"| {label} ({'≤' if sense == '<=' else '≥'} {goal:g}) | {shown} | {met} of {timed} | {best} |")
     if args.png:
         plot(rows, names, args.png)
         print(f"wrote {args.png}")
