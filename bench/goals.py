@@ -7,6 +7,9 @@ The last column is the ratio each run's floor allows at best: Neo4j's `RETURN 1`
 of the statement, or the API's `GET /healthz` in place of the operation. A goal past it
 cannot be met on that machine by any Cypher.
 
+An op merged in from another run of the same seed keeps that run's floor under
+`opFloor`.
+
 Each file is a run's `peers` part (what bench.py writes under that key, as the JSON
 files in docs/bench keep it), or the whole results file holding one.
 """
@@ -32,7 +35,7 @@ def api_c32(op: str) -> Callable[[dict], float]:
 def raw_best(op: str) -> Callable[[dict], float]:
     """The best raw ratio the floor allows: Neo4j's `RETURN 1` over PostgreSQL's median,
     as if the statement cost nothing."""
-    return lambda d: d["floor"]["neo4j"] / d["ops"][op]["postgres"]
+    return lambda d: d.get("opFloor", {}).get(op, d["floor"])["neo4j"] / d["ops"][op]["postgres"]
 
 
 def api_c32_best(op: str) -> Callable[[dict], float]:
@@ -100,8 +103,11 @@ def plot(rows: list, names: list[str], png: Path) -> None:
 
     fig, ax = plt.subplots(figsize=(10, 0.45 * len(rows) + 1.5))
     markers = "os^Dv<>ph*"
-    for y, (label, values, sense, goal, _, _) in enumerate(reversed(rows)):
+    for y, (label, values, sense, goal, _, bests) in enumerate(reversed(rows)):
         over = [None if v is None else v / goal if sense == "<=" else goal / v for v in values]
+        for b in bests:  # what the run's floor allows at best: a goal right of it cannot be met
+            if b is not None:
+                ax.scatter(b / goal if sense == "<=" else goal / b, y, marker="|", s=120, color="grey", zorder=2)
         for x, marker in zip(over, markers):
             if x is None:
                 continue
@@ -113,7 +119,8 @@ def plot(rows: list, names: list[str], png: Path) -> None:
     ax.xaxis.set_major_formatter(ScalarFormatter())
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("ratio over its goal (left of 1: met)")
-    ax.legend([Line2D([], [], ls="", marker=m, color="grey") for m in markers[:len(names)]], names,
+    ax.legend([Line2D([], [], ls="", marker=m, color="grey") for m in markers[:len(names)]]
+              + [Line2D([], [], ls="", marker="|", markersize=12, color="grey")], names + ["the floor allows at best"],
               loc="upper left", bbox_to_anchor=(1.01, 1), fontsize="small")
     ax.grid(axis="x", which="both", alpha=0.3)
     fig.tight_layout()
