@@ -117,7 +117,7 @@ class Op:
 @dataclass
 class Result:
     name: str
-    mode: str  # api | raw | floor, and with --peers pg | pgfloor
+    mode: str  # api | raw | floor | apifloor, and with --peers pg | pgfloor
     latencies_ms: list[float] = field(default_factory=list)
     throughput: dict[int, float] = field(default_factory=dict)
     errors: int = 0
@@ -295,7 +295,8 @@ class Bench:
             # Sample i is pairs[i % len]: the API, raw and PostgreSQL sides time the same pair for
             # the same i, and one seed times the same mix in every run. A search's cost differs
             # from pair to pair far more than a point read's, so drawing each side's own pairs
-            # from a list of ~30 moved the medians from run to run.
+            # from a short list moved the medians from run to run. Without pairs (no --peers)
+            # each side draws its own random pair, as the other ops do.
             def pick(i: int) -> tuple[str, str]:
                 return tuple(pairs[i % len(pairs)]) if pairs else random_pair()  # type: ignore[return-value]
 
@@ -309,7 +310,8 @@ class Bench:
                                           maxDepth=6)
             return Op(name, api, raw, note=note, subject=pick)
 
-        # --peers: pairs at true distance 4, 5 and 6 (and beyond), found from PostgreSQL (start_peer).
+        # --peers: pairs at true distance 4, 5 and 6, found from PostgreSQL (start_peer); pairs
+        # farther apart than 6 are no degree_6 subject, as no search within 6 hops reaches them.
         far = s.get("farPairs") or {}
         ops.append(far_op("degree_6", [p for d in sorted(far, key=str) for p in far[d]],
                           "pairs at distance 4-6 with --peers, else random pairs"))
@@ -491,7 +493,7 @@ class Bench:
                   "degree": degree(False), "suggestions": suggestions, "followers_page1": followers(False),
                   "followers_deep": followers(True), "follow": follow, "request_accept": request_accept}
         for op in ops:
-            op.pg = degree6(op.subject) if op.name.startswith("degree_6") and op.subject else makers.get(op.name)
+            op.pg = degree6(op.subject) if op.subject else makers.get(op.name)
         at = next(i for i, op in enumerate(ops) if op.name == "degree") + 1
         ops.insert(at, Op("degree_recursive", None, None, pg=degree(True),
                           note="PostgreSQL's WITH RECURSIVE form (degree_recursive.sql); graphsvc's is `degree`"))
@@ -764,8 +766,10 @@ def peers_table(peers: dict, conc: list[int]) -> str:
         return f"{v:.2f}" if v is not None else "-"
 
     fl = peers["floor"]
-    lines.append(f"{'floor (1 / SELECT 1)':<22}{'':>9}{ms(fl['neo4j']):>9}{ms(fl['postgres']):>10}"
-                 f"{fl['neo4j'] / fl['postgres'] if fl['postgres'] else 0:>10.2f}")
+    ftp = peers.get("floorThroughput", {}).get(top, {})
+    lines.append(f"{'floor (healthz/1/SEL 1)':<22}{ms(fl.get('api')):>9}{ms(fl['neo4j']):>9}{ms(fl['postgres']):>10}"
+                 f"{fl['neo4j'] / fl['postgres'] if fl['postgres'] else 0:>10.2f}{'':>8}"
+                 + "".join(f"{(ftp.get(k) or 0):>{w}.0f}" for k, w in (("api", 11), ("neo4j", 8), ("postgres", 10))))
     def ratio(a: float | None, pg: float | None) -> str:
         return f"{a / pg:.2f}" if a and pg else "-"
 

@@ -45,8 +45,8 @@ WITH k, i, postId, CASE
               ELSE EXISTS { (v)-[:FRIEND]-(a) } END THEN 'g'
     WHEN p.visibility = 'connections' THEN 'h'
     WHEN CASE WHEN small THEN a IN followed ELSE EXISTS { (v)-[r:FOLLOWS]->(a) WHERE r.status = 'active' } END THEN 'i'
-    WHEN CASE WHEN small THEN EXISTS { (p)-[:IN_PAGE]->(g) WHERE g IN followed }
-              ELSE EXISTS { (p)-[:IN_PAGE]->(g)<-[r:FOLLOWS]-(v) WHERE r.status = 'active' } END THEN 'j'
+    WHEN CASE WHEN small THEN EXISTS { (p)-[:IN_PAGE]->(g:Page) WHERE g IN followed }
+              ELSE EXISTS { (p)-[:IN_PAGE]->(g:Page)<-[r:FOLLOWS]-(v) WHERE r.status = 'active' } END THEN 'j'
     ELSE 'k'
   END AS verdict,
   v IS NOT NULL AND a IS NOT NULL AND CASE WHEN small THEN a IN muting
@@ -55,7 +55,8 @@ WITH k, i, postId, CASE
 // pairs them with the ids it sent; a check whose string is not as long as its ids is an
 // error of that check alone). The letter is the reason: a not_found, b author, c blocked,
 // d public, e private, f unknown_viewer, g connection, h not_connected, i follower,
-// j page_follower, k not_follower; upper case when the viewer mutes the author. The
+// j page_follower, k not_follower (graphsvc/domain/visibility.REASONS); upper case when
+// the viewer mutes the author. The
 // driver decodes a string of 1,000 letters far faster than lists of 1,000 values, which
 // it walks one value at a time in Python.
 WITH k, i, CASE WHEN muted THEN toUpper(verdict) ELSE verdict END AS code ORDER BY k, i

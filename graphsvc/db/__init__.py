@@ -5,5 +5,5 @@ from .records import as_dict
 from .schema import apply_schema, apply_schema_async
 from .statements import S, Statement, schema_statements
 
-__all__ = ["Database", "S", "as_dict", "Statement", "Tx", "apply_schema", "apply_schema_async", "one", "rows",
+__all__ = ["Database", "S", "Statement", "Tx", "apply_schema", "apply_schema_async", "as_dict", "one", "rows",
            "schema_statements"]

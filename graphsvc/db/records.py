@@ -1,8 +1,8 @@
 """Records as plain dicts, as `Record.data()` makes them, without its per-value cost.
 
 `Record.data()` walks every value through isinstance checks against the driver's graph
-types and the `typing` ABCs, about a microsecond a value in Python: a page of people or a
-list of a thousand verdicts pays it per item. Almost everything the statements answer is
+types and the `typing` ABCs, in Python, so every record pays per value it holds (the
+figures are in docs/performance.md, issue 16). Almost everything the statements answer is
 scalars, lists and maps, which are copied here by exact type; anything else (a node, a
 relationship, a path, a temporal value) goes through `data()` itself, so the result is
 what `data()` returns.

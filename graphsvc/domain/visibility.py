@@ -34,8 +34,8 @@ async def check_many(tx: Tx, org: str, checks: list[tuple[PersonRef, list[str]]]
         codes = by_check[c]["verdicts"] if c in by_check else ""
         try:
             out.append(decode_verdicts(post_ids, codes))
-        except ValueError:
-            out.append(RuntimeError(f"visibility: verdicts {codes[:40]!r} for {len(post_ids)} posts"))
+        except ValueError as exc:
+            out.append(RuntimeError(f"visibility: {exc} ({codes[:40]!r})"))
     return out
 
 
